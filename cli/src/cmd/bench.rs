@@ -1,0 +1,34 @@
+//! `cloudlab bench ...`: benchmarks. Each prints its measurement and the ratio
+//! to a baseline measured in the same run, never a bare time.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+/// Arguments of `cloudlab bench`.
+#[derive(Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    which: Which,
+}
+
+#[derive(Subcommand)]
+enum Which {
+    /// SQS send+receive+delete, SNS fan-out, SQS->Lambda, against a VecDeque loop.
+    Sandbox {
+        /// Messages per measurement.
+        #[arg(long, default_value_t = 200_000)]
+        messages: usize,
+    },
+}
+
+/// Runs `cloudlab bench ...`.
+pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    match args.which {
+        Which::Sandbox { messages } => {
+            let report = cloudlab::bench::sandbox(messages);
+            println!("{report}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

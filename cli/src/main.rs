@@ -1,0 +1,41 @@
+//! `cloudlab`: the one command. It parses arguments and calls the libraries
+//! (`cloudlab`, `cloudlab-kernel`, `cloudlab-course`, `cloudlab-grader`);
+//! each subcommand family lives in its own module under `cmd/`.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Cloudlab: learn serverless architecture on a simulated AWS account.
+#[derive(Parser)]
+#[command(name = "cloudlab", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The simulated cloud: replay JSON-lines scripts against it.
+    Sandbox(cmd::sandbox::SandboxArgs),
+    /// Benchmarks: each prints a ratio against a baseline run in the same process.
+    Bench(cmd::bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    cloudlab_kernel::runtime_hook();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sandbox(args) => cmd::sandbox::run(args),
+        Command::Bench(args) => cmd::bench::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The Cloudlab course builder (being built: see issue 5).

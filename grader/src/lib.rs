@@ -1,0 +1,1 @@
+//! The Cloudlab grader (being built: see issue 4).

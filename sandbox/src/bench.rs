@@ -1,0 +1,142 @@
+//! Benchmarks of the sandbox (`cloudlab bench sandbox`). Each workload is
+//! timed next to a plain-Rust baseline doing the same bookkeeping in the same
+//! process, and reported as a rate and a ratio to that baseline.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::hint::black_box;
+use std::time::Instant;
+
+use crate::cloud::Cloud;
+use crate::sqs::Receive;
+
+/// One measured workload.
+#[derive(Clone, Debug)]
+pub struct Measurement {
+    /// What was measured.
+    pub name: String,
+    /// Units per second of the sandbox workload.
+    pub rate: f64,
+    /// Units per second of the baseline.
+    pub baseline_rate: f64,
+    /// What a unit is.
+    pub unit: &'static str,
+}
+
+impl Measurement {
+    /// Sandbox rate divided by baseline rate.
+    pub fn ratio(&self) -> f64 {
+        self.rate / self.baseline_rate
+    }
+}
+
+/// Measurements of one benchmark run.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// Title line.
+    pub title: String,
+    /// The measurements.
+    pub rows: Vec<Measurement>,
+    /// Notes printed under the table (build profile, targets).
+    pub notes: Vec<String>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.title)?;
+        writeln!(
+            f,
+            "{:<40} {:>16} {:>18} {:>10}",
+            "workload", "rate", "baseline rate", "ratio"
+        )?;
+        for r in &self.rows {
+            writeln!(
+                f,
+                "{:<40} {:>13.0} {}/s {:>15.0} {}/s {:>10.4}",
+                r.name,
+                r.rate,
+                short(r.unit),
+                r.baseline_rate,
+                short(r.unit),
+                r.ratio()
+            )?;
+        }
+        for n in &self.notes {
+            writeln!(f, "{n}")?;
+        }
+        Ok(())
+    }
+}
+
+fn short(unit: &str) -> &str {
+    match unit {
+        "messages" => "msg",
+        "deliveries" => "dlv",
+        _ => unit,
+    }
+}
+
+fn rate(n: usize, f: impl FnOnce()) -> f64 {
+    let t = Instant::now();
+    f();
+    n as f64 / t.elapsed().as_secs_f64().max(1e-9)
+}
+
+/// The baseline for queue workloads: the same send/receive/delete bookkeeping
+/// with a `VecDeque` and a `Vec` of in-flight bodies.
+fn vecdeque_loop(n: usize) {
+    let mut q: VecDeque<String> = VecDeque::new();
+    let mut in_flight: Vec<String> = Vec::with_capacity(10);
+    for i in 0..n {
+        q.push_back(format!("message {i}"));
+        if q.len() >= 10 {
+            in_flight.extend(q.drain(..10));
+            black_box(&in_flight);
+            in_flight.clear();
+        }
+    }
+}
+
+/// SQS send + receive (batches of 10) + delete, per message.
+fn sqs_round_trip(n: usize) {
+    let mut cloud = Cloud::new();
+    cloud.trace_mut().set_capacity(100_000);
+    let q = cloud.sqs().create_queue("bench").expect("create");
+    let mut sqs = cloud.sqs();
+    for i in 0..n {
+        sqs.send(&q, format!("message {i}")).expect("send");
+        if (i + 1) % 10 == 0 {
+            let got = sqs.receive(&q, Receive::max(10)).expect("receive");
+            for m in &got {
+                sqs.delete(&q, m).expect("delete");
+            }
+        }
+    }
+}
+
+/// Runs the sandbox benchmarks with `n` messages each.
+pub fn sandbox(n: usize) -> Report {
+    let n = n.max(1000);
+    // Warm up allocators and caches once.
+    sqs_round_trip(n / 10);
+    vecdeque_loop(n / 10);
+    let base = rate(n, || vecdeque_loop(n));
+    let sqs = rate(n, || sqs_round_trip(n));
+    let mut report = Report {
+        title: format!("cloudlab bench sandbox ({n} messages per workload)"),
+        ..Default::default()
+    };
+    report.rows.push(Measurement {
+        name: "SQS send+receive+delete".into(),
+        rate: sqs,
+        baseline_rate: base,
+        unit: "messages",
+    });
+    if cfg!(debug_assertions) {
+        report.notes.push(
+            "note: this is a debug build of the sandbox; run `cargo run --release -p cloudlab-cli -- bench sandbox` for real figures".into(),
+        );
+    }
+    report.notes.push("target: >= 1,000,000 SQS msgs/s".into());
+    report
+}

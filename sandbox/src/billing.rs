@@ -1,0 +1,394 @@
+//! Billing: meters of billable units and the one dated us-east-1 price table
+//! they are priced with, so lessons can compare what designs cost.
+//!
+//! Services call [`Meter::add`] with a price key (`"sqs.standard.requests"`) and a
+//! number of units; [`Meter::bill`] prices the totals per calendar month,
+//! applying each month's free tier, and itemises them.
+
+use std::collections::BTreeMap;
+
+use crate::time::SimTime;
+
+/// The day the price table was checked against AWS's pricing pages.
+pub const PRICES_AS_OF: &str = "2026-11-28";
+
+/// One billable item and its list price in us-east-1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Price {
+    /// Key services meter against, `service.item.unit`.
+    pub key: &'static str,
+    /// The service, as the SDKs name it.
+    pub service: &'static str,
+    /// What is billed, in words.
+    pub description: &'static str,
+    /// The unit one count stands for (`request`, `GB-second`, ...).
+    pub unit: &'static str,
+    /// US dollars per unit.
+    pub usd_per_unit: f64,
+    /// The free-tier pool this item draws from, if any.
+    pub free_pool: Option<&'static str>,
+}
+
+/// A monthly free-tier allowance shared by the items naming its pool.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FreeTier {
+    /// Pool name items refer to.
+    pub pool: &'static str,
+    /// Units free each calendar month.
+    pub units_per_month: f64,
+}
+
+/// The price table (us-east-1, list prices, as of [`PRICES_AS_OF`]).
+///
+/// Sources: aws.amazon.com/sqs/pricing, /sns/pricing, /lambda/pricing (and the
+/// AWS whitepaper "How AWS Pricing Works" for the Lambda free tier).
+pub const PRICES: &[Price] = &[
+    // SQS: every API action is a request; each 64 KiB chunk of payload is one request.
+    Price {
+        key: "sqs.standard.requests",
+        service: "sqs",
+        description: "Standard queue requests",
+        unit: "request",
+        usd_per_unit: 0.40 / 1e6,
+        free_pool: Some("sqs.requests"),
+    },
+    Price {
+        key: "sqs.fifo.requests",
+        service: "sqs",
+        description: "FIFO queue requests",
+        unit: "request",
+        usd_per_unit: 0.50 / 1e6,
+        free_pool: Some("sqs.requests"),
+    },
+    // SNS: publishes in 64 KiB chunks; deliveries priced per protocol.
+    Price {
+        key: "sns.publish.requests",
+        service: "sns",
+        description: "Publish requests (64 KiB chunks)",
+        unit: "request",
+        usd_per_unit: 0.50 / 1e6,
+        free_pool: Some("sns.publish"),
+    },
+    Price {
+        key: "sns.http.deliveries",
+        service: "sns",
+        description: "HTTP/S notifications",
+        unit: "notification",
+        usd_per_unit: 0.60 / 1e6,
+        free_pool: Some("sns.http"),
+    },
+    Price {
+        key: "sns.email.deliveries",
+        service: "sns",
+        description: "Email notifications",
+        unit: "notification",
+        usd_per_unit: 2.00 / 1e5,
+        free_pool: Some("sns.email"),
+    },
+    Price {
+        key: "sns.sms.deliveries",
+        service: "sns",
+        description: "SMS messages (US, transactional, approximate)",
+        unit: "message",
+        usd_per_unit: 0.00581,
+        free_pool: None,
+    },
+    Price {
+        key: "sns.sqs.deliveries",
+        service: "sns",
+        description: "Deliveries to SQS (no charge)",
+        unit: "notification",
+        usd_per_unit: 0.0,
+        free_pool: None,
+    },
+    Price {
+        key: "sns.lambda.deliveries",
+        service: "sns",
+        description: "Deliveries to Lambda (no charge)",
+        unit: "notification",
+        usd_per_unit: 0.0,
+        free_pool: None,
+    },
+    // Lambda: requests plus compute in GB-seconds at 1 ms granularity.
+    Price {
+        key: "lambda.requests",
+        service: "lambda",
+        description: "Requests",
+        unit: "request",
+        usd_per_unit: 0.20 / 1e6,
+        free_pool: Some("lambda.requests"),
+    },
+    Price {
+        key: "lambda.x86.gb_seconds",
+        service: "lambda",
+        description: "Compute, x86_64",
+        unit: "GB-second",
+        usd_per_unit: 0.000_016_666_7,
+        free_pool: Some("lambda.gb_seconds"),
+    },
+    Price {
+        key: "lambda.arm.gb_seconds",
+        service: "lambda",
+        description: "Compute, arm64",
+        unit: "GB-second",
+        usd_per_unit: 0.000_013_333_4,
+        free_pool: Some("lambda.gb_seconds"),
+    },
+];
+
+/// Monthly free tiers (the "always free" offers, which do not expire).
+pub const FREE_TIERS: &[FreeTier] = &[
+    FreeTier {
+        pool: "sqs.requests",
+        units_per_month: 1e6,
+    },
+    FreeTier {
+        pool: "sns.publish",
+        units_per_month: 1e6,
+    },
+    FreeTier {
+        pool: "sns.http",
+        units_per_month: 1e5,
+    },
+    FreeTier {
+        pool: "sns.email",
+        units_per_month: 1e3,
+    },
+    FreeTier {
+        pool: "lambda.requests",
+        units_per_month: 1e6,
+    },
+    FreeTier {
+        pool: "lambda.gb_seconds",
+        units_per_month: 4e5,
+    },
+];
+
+/// Looks a price up by key.
+pub fn price(key: &str) -> Option<&'static Price> {
+    PRICES.iter().find(|p| p.key == key)
+}
+
+/// Counters of billable units, per calendar month and price key.
+#[derive(Clone, Debug, Default)]
+pub struct Meter {
+    usage: BTreeMap<(String, &'static str), f64>,
+    month_cache: Option<(SimTime, SimTime, String)>,
+}
+
+impl Meter {
+    /// Adds `units` of the item `key` at time `at`.
+    ///
+    /// Panics in debug builds on a key missing from [`PRICES`]: that is a sandbox
+    /// bug, never a learner's.
+    pub fn add(&mut self, at: SimTime, key: &'static str, units: f64) {
+        debug_assert!(price(key).is_some(), "unpriced meter key {key}");
+        let month = self.month_of(at);
+        *self.usage.entry((month, key)).or_insert(0.0) += units;
+    }
+
+    fn month_of(&mut self, at: SimTime) -> String {
+        if let Some((start, end, month)) = &self.month_cache {
+            if *start <= at && at < *end {
+                return month.clone();
+            }
+        }
+        let ts = at.to_jiff();
+        let zoned = ts.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+        let first = zoned.first_of_month().and_then(|z| z.start_of_day());
+        let (start, end) = match first {
+            Ok(first) => {
+                let next = first.checked_add(jiff::Span::new().months(1));
+                let end = next
+                    .map(|z| SimTime::from_jiff(z.timestamp()))
+                    .unwrap_or(at);
+                (SimTime::from_jiff(first.timestamp()), end)
+            }
+            Err(_) => (at, at),
+        };
+        let month = at.month();
+        self.month_cache = Some((start, end, month.clone()));
+        month
+    }
+
+    /// Total units of `key` over all months.
+    pub fn units(&self, key: &str) -> f64 {
+        self.usage
+            .iter()
+            .filter(|((_, k), _)| *k == key)
+            .map(|(_, v)| v)
+            .sum()
+    }
+
+    /// Prices the usage: one line per item, with and without free tier.
+    pub fn bill(&self) -> Bill {
+        let mut lines: BTreeMap<&'static str, BillLine> = BTreeMap::new();
+        let months: std::collections::BTreeSet<&String> =
+            self.usage.keys().map(|(m, _)| m).collect();
+        for month in months {
+            let mut free_left: BTreeMap<&str, f64> = FREE_TIERS
+                .iter()
+                .map(|f| (f.pool, f.units_per_month))
+                .collect();
+            for ((m, key), units) in &self.usage {
+                if m != month {
+                    continue;
+                }
+                let Some(p) = price(key) else { continue };
+                let free = p
+                    .free_pool
+                    .and_then(|pool| free_left.get_mut(pool))
+                    .map(|left| {
+                        let used = left.min(*units);
+                        *left -= used;
+                        used
+                    })
+                    .unwrap_or(0.0);
+                let line = lines.entry(p.key).or_insert_with(|| BillLine {
+                    key: p.key,
+                    service: p.service,
+                    description: p.description,
+                    unit: p.unit,
+                    usd_per_unit: p.usd_per_unit,
+                    units: 0.0,
+                    free_units: 0.0,
+                });
+                line.units += units;
+                line.free_units += free;
+            }
+        }
+        Bill {
+            as_of: PRICES_AS_OF,
+            lines: lines.into_values().collect(),
+        }
+    }
+}
+
+/// One item of a bill.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BillLine {
+    /// The price key.
+    pub key: &'static str,
+    /// The service.
+    pub service: &'static str,
+    /// What was billed.
+    pub description: &'static str,
+    /// Unit of `units`.
+    pub unit: &'static str,
+    /// List price per unit, USD.
+    pub usd_per_unit: f64,
+    /// Units used.
+    pub units: f64,
+    /// Units covered by the free tier.
+    pub free_units: f64,
+}
+
+impl BillLine {
+    /// Cost at list price, ignoring the free tier.
+    pub fn gross_usd(&self) -> f64 {
+        self.units * self.usd_per_unit
+    }
+
+    /// Cost after the free tier.
+    pub fn net_usd(&self) -> f64 {
+        (self.units - self.free_units).max(0.0) * self.usd_per_unit
+    }
+}
+
+/// An itemised bill for everything the account metered.
+///
+/// ```
+/// use cloudlab::prelude::*;
+/// let mut cloud = Cloud::new();
+/// let q = cloud.sqs().create_queue("orders").unwrap();
+/// cloud.sqs().send(&q, "hello").unwrap();
+/// let bill = cloud.bill();
+/// assert_eq!(bill.line("sqs.standard.requests").unwrap().units, 2.0);
+/// assert_eq!(bill.total_usd(), 0.0); // inside the free tier
+/// assert!(bill.total_gross_usd() > 0.0);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bill {
+    /// Date of the price table used.
+    pub as_of: &'static str,
+    /// One line per billed item, ordered by key.
+    pub lines: Vec<BillLine>,
+}
+
+impl Bill {
+    /// The line for `key`, if anything was metered against it.
+    pub fn line(&self, key: &str) -> Option<&BillLine> {
+        self.lines.iter().find(|l| l.key == key)
+    }
+
+    /// Total after free tiers, USD.
+    pub fn total_usd(&self) -> f64 {
+        self.lines.iter().map(BillLine::net_usd).sum()
+    }
+
+    /// Total at list price, USD.
+    pub fn total_gross_usd(&self) -> f64 {
+        self.lines.iter().map(BillLine::gross_usd).sum()
+    }
+
+    /// Total after free tiers for one service.
+    pub fn service_usd(&self, service: &str) -> f64 {
+        self.lines
+            .iter()
+            .filter(|l| l.service == service)
+            .map(BillLine::net_usd)
+            .sum()
+    }
+}
+
+/// Formats dollars for people: `$0.000040` for tiny sums, `$12.34` otherwise.
+pub fn usd(amount: f64) -> String {
+    if amount == 0.0 {
+        "$0.00".to_string()
+    } else if amount.abs() < 0.01 {
+        format!("${amount:.6}")
+    } else {
+        format!("${amount:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::DurationExt;
+
+    #[test]
+    fn every_price_has_a_known_pool() {
+        for p in PRICES {
+            if let Some(pool) = p.free_pool {
+                assert!(FREE_TIERS.iter().any(|f| f.pool == pool), "{}", p.key);
+            }
+        }
+    }
+
+    #[test]
+    fn free_tier_is_shared_by_pool_and_renewed_monthly() {
+        let mut m = Meter::default();
+        let jan = SimTime::EPOCH;
+        let feb = SimTime::EPOCH + 40.days();
+        m.add(jan, "sqs.standard.requests", 800_000.0);
+        m.add(jan, "sqs.fifo.requests", 400_000.0);
+        m.add(feb, "sqs.standard.requests", 1_500_000.0);
+        let bill = m.bill();
+        let std = bill.line("sqs.standard.requests").unwrap();
+        let fifo = bill.line("sqs.fifo.requests").unwrap();
+        // The pool is shared: January's million covers all 400k FIFO requests
+        // (items draw in key order) and 600k standard; February's covers 1M.
+        assert_eq!(fifo.free_units, 400_000.0);
+        assert_eq!(std.free_units, 1_600_000.0);
+        let expected = (200_000.0 + 500_000.0) * 0.40 / 1e6;
+        assert!((bill.total_usd() - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn formats_dollars() {
+        assert_eq!(usd(0.0), "$0.00");
+        assert_eq!(usd(0.00004), "$0.000040");
+        assert_eq!(usd(12.345), "$12.35");
+    }
+}

@@ -1,0 +1,56 @@
+//! # Cloudlab: a simulated AWS account for learning serverless architecture
+//!
+//! `cloudlab` simulates one AWS account in one region, offline and
+//! deterministically: queues (SQS), topics (SNS), functions (Lambda) and more.
+//! Learners program it from Jupyter notebooks; graders test solutions
+//! against it.
+//!
+//! ```
+//! use cloudlab::prelude::*;
+//! # fn main() -> Result<(), CloudError> {
+//! let mut cloud = Cloud::new();
+//! let orders = cloud.sqs().create_queue("orders")?;
+//! cloud.sqs().send(&orders, "order #1")?;
+//! let got = cloud.sqs().receive(&orders, Receive::max(10).wait(20.secs()))?;
+//! assert_eq!(got.len(), 1);
+//! # Ok(()) }
+//! ```
+//!
+//! Two faces, one model: the typed API above (`cloud.sqs()`, `cloud.sns()`,
+//! `cloud.lambda()`) and the AWS-shaped API, [`Cloud::call`], with AWS's own
+//! operation names, JSON members and error codes. Both run the same code.
+//!
+//! Time is virtual: it starts at 2026-01-01T00:00:00Z and moves only with
+//! [`Cloud::advance`], [`Cloud::run_until_idle`] or operations that wait.
+
+pub mod api;
+pub mod attributes;
+pub mod bench;
+pub mod billing;
+pub mod cloud;
+pub mod error;
+pub mod lambda;
+pub mod params;
+pub mod render;
+pub mod replay;
+pub mod rng;
+pub mod scheduler;
+pub mod sns;
+pub mod sqs;
+pub mod time;
+pub mod trace;
+
+pub use cloud::Cloud;
+pub use error::{CloudError, CloudResult};
+
+/// Everything a notebook cell needs: `use cloudlab::prelude::*;`.
+pub mod prelude {
+    pub use crate::attributes::AttributeValue;
+    pub use crate::billing::{Bill, usd};
+    pub use crate::cloud::Cloud;
+    pub use crate::error::{CloudError, CloudResult};
+    pub use crate::sqs::{Message, MessageState, Msg, Queue, QueueOptions, Receive, Received};
+    pub use crate::time::{DurationExt, SimTime};
+    pub use serde_json::{Value, json};
+    pub use std::time::Duration;
+}
