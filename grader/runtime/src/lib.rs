@@ -1,0 +1,1 @@
+//! What every compiled submission links: the scenario API (being built).
