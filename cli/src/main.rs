@@ -22,6 +22,10 @@ enum Command {
     Sandbox(cmd::sandbox::SandboxArgs),
     /// Benchmarks: each prints a ratio against a baseline run in the same process.
     Bench(cmd::bench::BenchArgs),
+    /// Build the course: lessons to student and instructor notebooks and a static site.
+    Build(cmd::course::BuildArgs),
+    /// Scaffold a new lesson (or exercise) from the templates.
+    New(cmd::course::NewArgs),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +34,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sandbox(args) => cmd::sandbox::run(args),
         Command::Bench(args) => cmd::bench::run(args),
+        Command::Build(args) => cmd::course::build(args),
+        Command::New(args) => cmd::course::new(args),
     };
     match result {
         Ok(code) => code,

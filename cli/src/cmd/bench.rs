@@ -20,6 +20,19 @@ enum Which {
         #[arg(long, default_value_t = 200_000)]
         messages: usize,
     },
+    /// Build every lesson (notebooks + site, no execution) against reading,
+    /// rendering with pulldown-cmark alone and writing the same sources.
+    Course {
+        /// Folder of lesson sources.
+        #[arg(long, default_value = "lessons")]
+        lessons: std::path::PathBuf,
+        /// Folder of exercises.
+        #[arg(long, default_value = "exercises")]
+        exercises: std::path::PathBuf,
+        /// Runs of each measurement (the best is reported).
+        #[arg(long, default_value_t = 5)]
+        iterations: usize,
+    },
 }
 
 /// Runs `cloudlab bench ...`.
@@ -29,6 +42,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             let report = cloudlab::bench::sandbox(messages);
             println!("{report}");
         }
+        Which::Course {
+            lessons,
+            exercises,
+            iterations,
+        } => super::course::bench(&lessons, &exercises, iterations)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,5 @@
 //! One module per subcommand family.
 
 pub mod bench;
+pub mod course;
 pub mod sandbox;
