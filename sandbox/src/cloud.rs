@@ -113,6 +113,8 @@ pub struct Cloud {
     pub(crate) sqs: sqs::SqsState,
     pub(crate) sns: sns::SnsState,
     pub(crate) lambda: lambda::LambdaState,
+    pub(crate) logs: crate::logs::Logs,
+    pub(crate) outside: crate::outside::Outside,
 }
 
 impl Default for Cloud {
@@ -148,6 +150,8 @@ impl Cloud {
             sqs: sqs::SqsState::default(),
             sns: sns::SnsState::default(),
             lambda: lambda::LambdaState::default(),
+            logs: crate::logs::Logs::default(),
+            outside: crate::outside::Outside::default(),
         }
     }
 
@@ -272,6 +276,11 @@ impl Cloud {
     /// Pending scheduled work as (time, label), for views and debugging.
     pub fn pending(&self) -> Vec<(SimTime, &'static str)> {
         self.scheduler.pending()
+    }
+
+    /// CloudWatch Logs: log groups such as `/aws/lambda/<name>`.
+    pub fn logs(&self) -> &crate::logs::Logs {
+        &self.logs
     }
 
     /// Everything that has happened, oldest first.

@@ -28,8 +28,11 @@ pub mod attributes;
 pub mod bench;
 pub mod billing;
 pub mod cloud;
+pub mod diagram;
 pub mod error;
 pub mod lambda;
+pub mod logs;
+pub mod outside;
 pub mod params;
 pub mod render;
 pub mod replay;
@@ -37,8 +40,10 @@ pub mod rng;
 pub mod scheduler;
 pub mod sns;
 pub mod sqs;
+pub mod targets;
 pub mod time;
 pub mod trace;
+pub mod view;
 
 pub use cloud::Cloud;
 pub use error::{CloudError, CloudResult};
@@ -49,6 +54,12 @@ pub mod prelude {
     pub use crate::billing::{Bill, usd};
     pub use crate::cloud::Cloud;
     pub use crate::error::{CloudError, CloudResult};
+    pub use crate::lambda::{
+        Ctx, EventSourceMapping, FnError, Function, FunctionRef, HandlerResult, Invocation, Polling,
+    };
+    pub use crate::logs::LogView;
+    pub use crate::outside::HttpRequest;
+    pub use crate::sns::{Publish, SubscriptionRef, Topic};
     pub use crate::sqs::{Message, MessageState, Msg, Queue, QueueOptions, Receive, Received};
     pub use crate::time::{DurationExt, SimTime};
     pub use serde_json::{Value, json};

@@ -91,6 +91,13 @@ impl SimTime {
     }
 }
 
+impl serde::Serialize for SimTime {
+    /// As RFC 3339 text.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 impl fmt::Display for SimTime {
     /// RFC 3339, to the second unless there is a fraction.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

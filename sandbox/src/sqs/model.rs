@@ -45,7 +45,6 @@ pub(crate) struct StoredMessage {
     pub dead_letter_source: Option<String>,
     pub in_ready: bool,
     pub duplicate_pending: bool,
-    pub size: usize,
 }
 
 /// Where a message is, as seen at one instant.
@@ -134,6 +133,17 @@ pub(crate) struct Taken {
     pub dead_letters: Vec<StoredMessage>,
     /// How many of `delivered` were duplicate deliveries (anomalies).
     pub duplicates: usize,
+}
+
+/// What a delete did.
+#[derive(Debug)]
+pub(crate) enum Deleted {
+    /// The message is gone.
+    Gone(StoredMessage),
+    /// The handle was from an earlier receive: nothing happened.
+    Stale,
+    /// A copy survived (anomaly) and will be delivered again.
+    Survived(String),
 }
 
 /// Why a receipt handle did not act on a message.
@@ -310,19 +320,6 @@ impl QueueState {
             .min()
     }
 
-    /// True when a receive now would find something (visible or due for the DLQ).
-    pub fn has_visible(&mut self, now: SimTime) -> bool {
-        if self.fifo() {
-            return self.messages.values().any(|m| m.visible_at <= now);
-        }
-        self.promote(now);
-        self.ready.iter().any(|s| {
-            self.messages
-                .get(s)
-                .is_some_and(|m| m.visible_at <= now || m.duplicate_pending)
-        })
-    }
-
     /// Takes up to `max` messages for delivery, hiding them for `visibility`.
     pub fn take(
         &mut self,
@@ -470,14 +467,30 @@ impl QueueState {
     }
 
     /// Deletes the message a handle names. A stale handle succeeds without
-    /// deleting, as SQS does.
-    pub fn delete(&mut self, handle: &str) -> Result<Option<StoredMessage>, HandleError> {
+    /// deleting, as SQS does. With anomalies on (standard queues), a copy
+    /// may survive on a server that missed the delete and come back once its
+    /// visibility timeout ends: [`Deleted::Survived`].
+    pub fn delete(
+        &mut self,
+        handle: &str,
+        now: SimTime,
+        anomalies: bool,
+        rng: &mut SimRng,
+    ) -> Result<Deleted, HandleError> {
         match self.resolve(handle) {
+            Ok(seq) if anomalies && !self.fifo() && rng.chance(ANOMALY_DUPLICATE_RATE) => {
+                let hide = (self.config.visibility_timeout as u64).secs();
+                let m = self.messages.get_mut(&seq).expect("resolved");
+                m.valid_from = m.receive_count + 1;
+                m.visible_at = m.visible_at.max(now + hide);
+                self.waiting.push(Reverse((m.visible_at, seq)));
+                Ok(Deleted::Survived(m.message_id.clone()))
+            }
             Ok(seq) => {
                 self.stats.deleted += 1;
-                Ok(self.remove(seq))
+                Ok(self.remove(seq).map_or(Deleted::Stale, Deleted::Gone))
             }
-            Err(HandleError::Stale) => Ok(None),
+            Err(HandleError::Stale) => Ok(Deleted::Stale),
             Err(e) => Err(e),
         }
     }

@@ -10,7 +10,7 @@ use super::{BatchResultErrorEntry, bill, check_batch, invalid, name_from_url, qu
 use crate::attributes::{self, AttributeValue, Attributes};
 use crate::cloud::{ACCOUNT_ID, Cloud};
 use crate::error::{CloudError, CloudResult};
-use crate::sqs::model::{HandleError, StoredMessage};
+use crate::sqs::model::{Deleted, HandleError, StoredMessage};
 use crate::sqs::quotas::*;
 use crate::time::{DurationExt, SimTime};
 
@@ -231,7 +231,6 @@ fn send_one(
         dead_letter_source: None,
         in_ready: false,
         duplicate_pending: false,
-        size,
     };
     let seq = q.enqueue(msg, dedup_key, now);
     q.stats.sent += 1;
@@ -828,23 +827,28 @@ fn shorten(s: &str) -> String {
 }
 
 fn delete_one(cloud: &mut Cloud, url: &str, handle: &str) -> CloudResult<()> {
-    let q = queue_mut(cloud, url)?;
-    let deleted = q.delete(handle).map_err(|e| handle_error(e, handle))?;
+    let now = cloud.core.now;
+    let default_anomalies = cloud.core.anomalies;
+    let (q, core) = super::queue_and_core(cloud, url)?;
+    let anomalies = q.anomalies.unwrap_or(default_anomalies);
+    let deleted = q
+        .delete(handle, now, anomalies, &mut core.rng)
+        .map_err(|e| handle_error(e, handle))?;
     let name = q.name.clone();
-    match deleted {
-        Some(m) => cloud.core.trace(
-            "sqs",
-            &name,
-            "delete",
-            format!("MessageId={}", m.message_id),
+    let (kind, detail) = match deleted {
+        Deleted::Gone(m) => ("delete", format!("MessageId={}", m.message_id)),
+        Deleted::Survived(id) => (
+            "duplicate",
+            format!(
+                "MessageId={id}: a copy missed the delete and will be delivered again (at-least-once delivery)"
+            ),
         ),
-        None => cloud.core.trace(
-            "sqs",
-            &name,
+        Deleted::Stale => (
             "stale-delete",
-            "handle from an earlier receive: nothing deleted".into(),
+            "handle from an earlier receive: nothing deleted".to_string(),
         ),
-    }
+    };
+    cloud.core.trace("sqs", &name, kind, detail);
     Ok(())
 }
 

@@ -65,6 +65,16 @@ pub(crate) fn queue_mut<'c>(cloud: &'c mut Cloud, url: &str) -> CloudResult<&'c 
     cloud.sqs.queues.get_mut(name).ok_or_else(no_queue)
 }
 
+/// The queue a URL names and the account core, borrowed together.
+pub(crate) fn queue_and_core<'c>(
+    cloud: &'c mut Cloud,
+    url: &str,
+) -> CloudResult<(&'c mut QueueState, &'c mut crate::cloud::Core)> {
+    let name = name_from_url(url)?;
+    let q = cloud.sqs.queues.get_mut(name).ok_or_else(no_queue)?;
+    Ok((q, &mut cloud.core))
+}
+
 /// The queue an ARN names, or `QueueDoesNotExist`.
 pub(crate) fn name_from_arn(arn: &str) -> CloudResult<String> {
     match crate::cloud::parse_arn(arn) {

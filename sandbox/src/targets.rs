@@ -1,0 +1,66 @@
+//! Delivering a message to "an ARN": the one place that knows how each
+//! service receives what another service sends it. Lambda destinations and
+//! dead-letter queues, SNS subscription DLQs (and later EventBridge targets)
+//! all go through here.
+
+use serde_json::Value;
+
+use crate::attributes::Attributes;
+use crate::cloud::{Cloud, parse_arn};
+use crate::error::{CloudError, CloudResult};
+
+/// Sends `body` (with message attributes where the target keeps them) to the
+/// resource `arn` names: an SQS queue, an SNS topic or a Lambda function
+/// (invoked asynchronously with the body parsed as JSON).
+pub fn send(cloud: &mut Cloud, arn: &str, body: String, attributes: Attributes) -> CloudResult<()> {
+    let Some((service, _, _, resource)) = parse_arn(arn) else {
+        return Err(CloudError::new(
+            "InvalidParameterValue",
+            format!("{arn} is not an ARN."),
+        ));
+    };
+    match service {
+        "sqs" => {
+            let url = crate::sqs::queue_url(resource);
+            let input = crate::sqs::ops::messages::SendMessageInput {
+                queue_url: url,
+                message_body: body,
+                message_attributes: attributes,
+                message_group_id: resource.ends_with(".fifo").then(|| "default".to_string()),
+                message_deduplication_id: None,
+                ..Default::default()
+            };
+            let fifo = resource.ends_with(".fifo");
+            let mut input = input;
+            if fifo {
+                input.message_deduplication_id = Some(cloud.core.rng.hex(32));
+            }
+            crate::sqs::ops::messages::send_message(cloud, input).map(|_| ())
+        }
+        "sns" => crate::sns::ops::publish_to(cloud, arn, body, None, attributes).map(|_| ()),
+        "lambda" => {
+            let name = resource.strip_prefix("function:").unwrap_or(resource);
+            let name = name.split(':').next().unwrap_or(name);
+            let payload: Value = serde_json::from_str(&body).unwrap_or(Value::String(body));
+            crate::lambda::asynch::enqueue(cloud, name, payload, "destination").map(|_| ())
+        }
+        other => Err(CloudError::new(
+            "InvalidParameterValue",
+            format!("Delivering to {other} resources is not supported here ({arn})."),
+        )),
+    }
+}
+
+/// True when `arn` names an existing resource that [`send`] can deliver to.
+pub fn exists(cloud: &Cloud, arn: &str) -> bool {
+    match parse_arn(arn) {
+        Some(("sqs", _, _, name)) => cloud.sqs.queues.contains_key(name),
+        Some(("sns", _, _, name)) => cloud.sns.topics.contains_key(name),
+        Some(("lambda", _, _, res)) => {
+            let name = res.strip_prefix("function:").unwrap_or(res);
+            let name = name.split(':').next().unwrap_or(name);
+            cloud.lambda.functions.contains_key(name)
+        }
+        _ => false,
+    }
+}
