@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::builder::{self, Quiet, lesson_files};
 use crate::error::BuildError;
-use crate::exercise::Exercises;
+use crate::exercise::ExerciseSource;
 
 /// Best-of-N timings of the build and of the baseline.
 #[derive(Clone, Debug)]
@@ -64,7 +64,7 @@ impl fmt::Display for BenchReport {
 /// measures the baseline as often; reports the best of each.
 pub fn course(
     lessons_dir: &Path,
-    exercises: &Exercises,
+    exercises: &dyn ExerciseSource,
     scratch: &Path,
     iterations: usize,
 ) -> Result<BenchReport, BuildError> {
@@ -78,7 +78,7 @@ pub fn course(
     fs::create_dir_all(&base_out).map_err(|e| BuildError::write(&base_out, e))?;
     for _ in 0..iterations {
         let t = Instant::now();
-        let course = builder::load(lessons_dir, exercises.clone())?;
+        let course = builder::load(lessons_dir, exercises)?;
         let report = builder::build(&course, &out, None, &mut Quiet)?;
         best_build = best_build.min(t.elapsed());
         files = report.files.len();

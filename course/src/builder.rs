@@ -9,10 +9,10 @@ use crate::cells::{self, Cell, CellKind, Variant};
 use crate::diagnostics::Diagnostics;
 use crate::error::BuildError;
 use crate::execute::{CellFailure, Executor, run_cells};
-use crate::exercise::Exercises;
+use crate::exercise::{ExerciseProblem, ExerciseSource, Exercises};
 use crate::markdown;
 use crate::notebook::{self, Outputs};
-use crate::parse::{BlockKind, Lesson, parse_lesson};
+use crate::parse::{BlockKind, Lesson, parse_lesson_partial};
 use crate::site::{self, Site};
 
 /// Every lesson (in course order), the exercises they use and the local
@@ -47,10 +47,11 @@ pub fn lesson_files(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
     Ok(files)
 }
 
-/// Parses and checks every lesson in `dir` against `exercises`. Reports every
-/// problem in every file (unknown directive or exercise, bad front matter,
-/// unclosed fence, duplicate order, unknown prerequisite, missing image).
-pub fn load(dir: &Path, exercises: Exercises) -> Result<Course, BuildError> {
+/// Parses and checks every lesson in `dir`, looking exercises up in
+/// `exercises`. Reports every problem in every file (unknown directive or
+/// exercise, bad front matter, unclosed fence, duplicate order, unknown
+/// prerequisite, missing image, broken exercise folder).
+pub fn load(dir: &Path, exercises: &dyn ExerciseSource) -> Result<Course, BuildError> {
     let mut sources = Vec::new();
     for path in lesson_files(dir)? {
         let text = fs::read_to_string(&path).map_err(|e| BuildError::read(&path, e))?;
@@ -63,15 +64,15 @@ pub fn load(dir: &Path, exercises: Exercises) -> Result<Course, BuildError> {
 pub fn load_sources(
     dir: &Path,
     sources: &[(PathBuf, String)],
-    exercises: Exercises,
+    source: &dyn ExerciseSource,
 ) -> Result<Course, BuildError> {
+    let mut exercises = Exercises::new();
     let mut diags = Diagnostics::default();
     let mut lessons = Vec::new();
     for (path, text) in sources {
-        match parse_lesson(path, text) {
-            Ok(l) => lessons.push(l),
-            Err(d) => diags.0.extend(d.0),
-        }
+        let (lesson, problems) = parse_lesson_partial(path, text);
+        diags.0.extend(problems.0);
+        lessons.extend(lesson);
     }
     let mut assets = Vec::new();
     let mut orders: BTreeMap<u32, &Lesson> = BTreeMap::new();
@@ -83,7 +84,7 @@ pub fn load_sources(
                 format!(
                     "order {} is also used by {}",
                     l.meta.order,
-                    first.path.display()
+                    first.path.file_name().unwrap_or_default().to_string_lossy()
                 ),
             );
         } else {
@@ -103,18 +104,30 @@ pub fn load_sources(
                 BlockKind::Prose(t) => vec![t],
                 BlockKind::Admonition { body, .. } | BlockKind::Hint { body, .. } => vec![body],
                 BlockKind::Exercise { id } => {
-                    if !exercises.contains_key(id) {
-                        let known: Vec<&str> = exercises.keys().map(String::as_str).collect();
-                        let known = if known.is_empty() {
-                            "none yet".to_string()
-                        } else {
-                            known.join(", ")
-                        };
-                        diags.at(
+                    match source.lookup(id) {
+                        Ok(ex) if ex.lesson != l.slug => diags.at(
                             &l.path,
                             b.line,
-                            format!("unknown exercise `{id}` (known: {known})"),
-                        );
+                            format!(
+                                "exercise `{id}` belongs to lesson `{}` (its exercise.toml), not `{}`",
+                                ex.lesson, l.slug
+                            ),
+                        ),
+                        Ok(ex) => {
+                            exercises.insert(id.clone(), ex);
+                        }
+                        Err(ExerciseProblem::Unknown { known }) => {
+                            let known = if known.is_empty() {
+                                "none".to_string()
+                            } else {
+                                known.join(", ")
+                            };
+                            diags.at(&l.path, b.line, format!("unknown exercise `{id}` (known: {known})"));
+                        }
+                        Err(ExerciseProblem::Invalid(problems)) => {
+                            diags.at(&l.path, b.line, format!("exercise `{id}` is broken (see below)"));
+                            diags.0.extend(problems);
+                        }
                     }
                     vec![]
                 }
@@ -136,7 +149,7 @@ pub fn load_sources(
                         diags.at(
                             &l.path,
                             b.line + r.line - 1,
-                            format!("image `{}` not found in {}", r.path, dir.display()),
+                            format!("image `{}` not found beside the lesson", r.path),
                         );
                     } else if !assets.contains(&rel) {
                         assets.push(rel);

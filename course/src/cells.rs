@@ -188,6 +188,19 @@ pub fn expand(lesson: &Lesson, exercises: &Exercises, variant: Variant) -> Vec<C
                     prompt_markdown(ex),
                     format!("exercise-prompt\0{id}"),
                 );
+                for (n, hint) in ex.hints.iter().enumerate() {
+                    let title = format!("Hint {} for {}", n + 1, ex.title.trim());
+                    let md = hint_markdown(&title, hint);
+                    push(
+                        line,
+                        CellKind::Hint {
+                            title,
+                            body: hint.clone(),
+                        },
+                        md,
+                        format!("exercise-hint\0{id}\0{n}"),
+                    );
+                }
                 let code = match variant {
                     Variant::Student => &ex.starter,
                     Variant::Instructor => &ex.solution,
@@ -310,6 +323,8 @@ mod tests {
                 prompt: "Write f.".into(),
                 starter: "fn f() { todo!() }".into(),
                 solution: "// exercise: ex\nfn f() {}".into(),
+                hints: vec!["Think.".into()],
+                lesson: "t".into(),
             },
         );
         m
@@ -337,13 +352,17 @@ mod tests {
         let l = lesson("```{exercise} ex\n```\n");
         let s = expand(&l, &exercises(), Variant::Student);
         let i = expand(&l, &exercises(), Variant::Instructor);
-        assert_eq!(s.len(), 4);
+        assert_eq!(s.len(), 5, "header, prompt, hint, solution, check");
         assert!(s[1].source.contains("Write f."));
-        assert_eq!(s[2].source, "// exercise: ex\nfn f() { todo!() }");
-        assert_eq!(i[2].source, "// exercise: ex\nfn f() {}");
-        assert_eq!(s[3].source, ":check ex");
+        assert!(
+            s[2].source
+                .starts_with("<details>\n<summary>Hint 1 for Do it</summary>\n\nThink.")
+        );
+        assert_eq!(s[3].source, "// exercise: ex\nfn f() { todo!() }");
+        assert_eq!(i[3].source, "// exercise: ex\nfn f() {}");
+        assert_eq!(s[4].source, ":check ex");
         assert_eq!(
-            s[2].id, i[2].id,
+            s[3].id, i[3].id,
             "solution cells keep one id in both notebooks"
         );
     }

@@ -20,7 +20,7 @@
 //! let course = builder::load_sources(
 //!     std::path::Path::new("lessons"),
 //!     &[("lessons/hello.md".into(), src.to_string())],
-//!     Exercises::new(),
+//!     &Exercises::new(),
 //! )?;
 //! let out = builder::render(&course, None, &mut builder::Quiet)?;
 //! assert!(out.files.iter().any(|(p, _)| p.ends_with("student/01-hello.ipynb")));

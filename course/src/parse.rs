@@ -169,6 +169,16 @@ fn find_close(lines: &[&str], open: usize, fence: &Fence) -> Option<usize> {
 
 /// Parses one lesson source. `path` is used for the slug and in diagnostics.
 pub fn parse_lesson(path: &Path, text: &str) -> Result<Lesson, Diagnostics> {
+    match parse_lesson_partial(path, text) {
+        (Some(lesson), diags) if diags.is_empty() => Ok(lesson),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// Parses as far as possible: the lesson (whenever its front matter is
+/// good, even if its body has problems, so later checks can still run) and
+/// every problem found.
+pub fn parse_lesson_partial(path: &Path, text: &str) -> (Option<Lesson>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let lines: Vec<&str> = text.lines().collect();
     let slug = path
@@ -303,15 +313,13 @@ pub fn parse_lesson(path: &Path, text: &str) -> Result<Lesson, Diagnostics> {
     flush(&mut prose, prose_line, &mut blocks);
 
     diags.sort();
-    match meta {
-        Some(meta) if diags.is_empty() => Ok(Lesson {
-            slug,
-            path: path.to_path_buf(),
-            meta,
-            blocks,
-        }),
-        _ => Err(diags),
-    }
+    let lesson = meta.map(|meta| Lesson {
+        slug,
+        path: path.to_path_buf(),
+        meta,
+        blocks,
+    });
+    (lesson, diags)
 }
 
 fn fence_text(f: &Fence) -> String {

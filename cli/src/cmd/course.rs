@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use cloudlab_course::exercise::Exercises;
+use cloudlab_course::exercise::ExerciseDir;
 use cloudlab_course::{BuildError, Progress};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -60,15 +60,10 @@ impl Progress for Bar {
     }
 }
 
-/// Exercises for the `{exercise}` directive (none until the exercise loader lands).
-fn load_exercises(_dir: &Path) -> anyhow::Result<Exercises> {
-    Ok(Exercises::new())
-}
-
 /// Runs `cloudlab build`.
 pub fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
-    let exercises = load_exercises(&args.exercises)?;
-    let course = match cloudlab_course::load(&args.lessons, exercises) {
+    let exercises = ExerciseDir::new(&args.exercises);
+    let course = match cloudlab_course::load(&args.lessons, &exercises) {
         Ok(c) => c,
         Err(BuildError::Sources(diags)) => {
             for d in &diags.0 {
@@ -124,7 +119,7 @@ pub fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
 
 /// Runs `cloudlab bench course`.
 pub fn bench(lessons: &Path, exercises: &Path, iterations: usize) -> anyhow::Result<()> {
-    let exercises = load_exercises(exercises)?;
+    let exercises = ExerciseDir::new(exercises);
     let scratch =
         std::env::temp_dir().join(format!("cloudlab-bench-course-{}", std::process::id()));
     let report = cloudlab_course::bench::course(lessons, &exercises, &scratch, iterations);
