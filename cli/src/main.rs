@@ -26,6 +26,12 @@ enum Command {
     Build(cmd::course::BuildArgs),
     /// Scaffold a new lesson (or exercise) from the templates.
     New(cmd::course::NewArgs),
+    /// Grade notebooks or .rs files against exercises' hidden scenarios.
+    Grade(cmd::grade::GradeArgs),
+    /// Author checks: reference passes, starter and wrong solutions fail.
+    Check(cmd::grade::CheckArgs),
+    /// Export graders for other platforms (Gradescope).
+    Export(cmd::grade::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +42,9 @@ fn main() -> ExitCode {
         Command::Bench(args) => cmd::bench::run(args),
         Command::Build(args) => cmd::course::build(args),
         Command::New(args) => cmd::course::new(args),
+        Command::Grade(args) => cmd::grade::grade(args),
+        Command::Check(args) => cmd::grade::check(args),
+        Command::Export(args) => cmd::grade::export(args),
     };
     match result {
         Ok(code) => code,

@@ -7,12 +7,16 @@
 //! - [`toolchain`] keeps the precompiled sandbox, [`compile`] builds units;
 //! - [`run`] runs them isolated in child processes;
 //! - [`report`] scores, [`render`] prints (terminal, JSON, Gradescope, JUnit, CSV, HTML);
-//! - [`grade`] ties it together; [`check`] is what the kernel's `:check` calls.
+//! - [`grade`] ties it together; [`learner::check_public`] is what the kernel's `:check` calls.
 
+pub mod author;
 pub mod compile;
 pub mod contract;
 pub mod exercise;
+pub mod export;
 pub mod grade;
+pub mod learner;
+pub mod render;
 pub mod report;
 pub mod run;
 pub mod source;

@@ -2,4 +2,5 @@
 
 pub mod bench;
 pub mod course;
+pub mod grade;
 pub mod sandbox;
