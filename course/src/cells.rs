@@ -289,14 +289,20 @@ fn hint_markdown(title: &str, body: &str) -> String {
 }
 
 fn prompt_markdown(ex: &ExerciseParts) -> String {
-    format!(
-        "## Exercise: {} ({} points)\n\n{}\n\nWrite your solution in the next cell (keep its first line, `// exercise: {}`), run it, then run `:check {}` to try the public scenarios.",
+    let mut md = format!(
+        "## Exercise: {} ({} points)\n\n{}\n\nWrite your solution in the next cell and keep its first line, `// exercise: {}`.",
         ex.title.trim(),
         ex.points,
         ex.prompt.trim(),
-        ex.id,
         ex.id
-    )
+    );
+    if !ex.prompt.contains(":check") {
+        md.push_str(&format!(
+            " Run it, then run `:check {}` to try the public scenarios.",
+            ex.id
+        ));
+    }
+    md
 }
 
 #[cfg(test)]
