@@ -53,7 +53,7 @@ pub struct Grader {
 
 /// One (submission, exercise) pair on its way through the grader.
 enum Job {
-    Done(ExerciseReport),
+    Done(Box<ExerciseReport>),
     Unit { unit: usize, origin: String },
 }
 
@@ -99,7 +99,7 @@ impl Grader {
                     .into_iter()
                     .zip(exercises)
                     .map(|(job, ex)| match job {
-                        Job::Done(report) => report,
+                        Job::Done(report) => *report,
                         Job::Unit { unit, origin } => {
                             let outcome = outcomes.next().flatten();
                             finish(ex, &compiled[unit], outcome, origin)
@@ -204,9 +204,9 @@ impl Grader {
 fn prepare(sub: &Submission, ex: &Exercise, units: &mut Vec<Unit>) -> Job {
     let m = &ex.meta;
     let not_graded = |status, message: String, problems| {
-        Job::Done(ExerciseReport::not_graded(
+        Job::Done(Box::new(ExerciseReport::not_graded(
             &m.id, &m.title, m.points, status, message, problems,
-        ))
+        )))
     };
     let solution = match sub.solution(&m.id) {
         Ok(s) => s,
@@ -223,7 +223,7 @@ fn prepare(sub: &Submission, ex: &Exercise, units: &mut Vec<Unit>) -> Job {
             problems,
         );
         report.origin = Some(solution.origin);
-        return Job::Done(report);
+        return Job::Done(Box::new(report));
     }
     units.push(Unit {
         solution: solution.source,

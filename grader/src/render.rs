@@ -99,20 +99,20 @@ pub fn exercise_text(ex: &ExerciseReport, style: Style) -> String {
     for s in &ex.scenarios {
         out.push_str(&scenario_text(s, style));
     }
-    if let Some(p) = &ex.protections {
-        if !p.all_active() {
-            let _ = writeln!(
-                out,
-                "    {}",
-                style.paint(
-                    "33",
-                    &format!(
-                        "isolation: rlimits {}, landlock {}, seccomp {}",
-                        p.rlimits, p.landlock, p.seccomp
-                    )
+    if let Some(p) = &ex.protections
+        && !p.all_active()
+    {
+        let _ = writeln!(
+            out,
+            "    {}",
+            style.paint(
+                "33",
+                &format!(
+                    "isolation: rlimits {}, landlock {}, seccomp {}",
+                    p.rlimits, p.landlock, p.seccomp
                 )
-            );
-        }
+            )
+        );
     }
     if ex.ignored_result_lines > 0 {
         let _ = writeln!(

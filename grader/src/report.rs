@@ -408,7 +408,7 @@ mod tests {
                 .diff
                 .as_ref()
                 .unwrap()
-                .contains("-   \"b\": 2,\n+   \"b\": 3")
+                .contains("-   \"b\": 2\n+   \"b\": 3")
         );
         assert_eq!(r.scenarios[3].feedback, None);
         assert_eq!(

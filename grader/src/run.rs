@@ -314,7 +314,7 @@ fn describe_exit(status: Option<ExitStatus>, stderr: &str, limits: &Limits) -> S
         (Some(code), _) => {
             format!("the program exited (code {code}) in the middle of the scenario")
         }
-        (_, Some(libc_sigxcpu)) if libc_sigxcpu == 24 => {
+        (_, Some(24)) => {
             format!("CPU time limit exceeded ({} ms)", limits.cpu_ms())
         }
         (_, Some(9)) => "the program was killed (limit exceeded)".into(),

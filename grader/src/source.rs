@@ -225,12 +225,11 @@ fn forbidden_attribute(rest: &[TokenTree]) -> Option<SourceProblem> {
     }
     let mut inner = group.stream().into_iter().peekable();
     let mut first = inner.next()?;
-    if let TokenTree::Ident(id) = &first {
-        if id == "unsafe" {
-            if let Some(TokenTree::Group(g)) = inner.next() {
-                first = g.stream().into_iter().next()?;
-            }
-        }
+    if let TokenTree::Ident(id) = &first
+        && id == "unsafe"
+        && let Some(TokenTree::Group(g)) = inner.next()
+    {
+        first = g.stream().into_iter().next()?;
     }
     let TokenTree::Ident(name) = first else {
         return None;

@@ -12,18 +12,18 @@ use crate::protocol::{Failure, Shown};
 
 /// A failed check (the scenario's `Err`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Fail(pub Failure);
+pub struct Fail(pub Box<Failure>);
 
 impl Fail {
     /// A failure with a message only.
     pub fn new(what: impl Into<String>) -> Fail {
-        Fail(Failure {
+        Fail(Box::new(Failure {
             what: what.into(),
             expected: None,
             actual: None,
             notes: Vec::new(),
             panic: None,
-        })
+        }))
     }
 
     /// Adds the expected value.

@@ -184,7 +184,7 @@ fn run_seed(scenario: &Scenario, seed: u64) -> Option<Failure> {
     match result {
         Ok(Ok(())) => None,
         Ok(Err(fail)) => {
-            let mut failure = fail.0;
+            let mut failure = *fail.0;
             failure.notes.extend(ctx.notes);
             Some(failure)
         }
