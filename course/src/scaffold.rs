@@ -1,5 +1,7 @@
-//! `cloudlab new lesson <slug>`: a new lesson source from
-//! `templates/new/lesson.md`, numbered after the existing lessons.
+//! `cloudlab new lesson <slug>` and `cloudlab new exercise <id>`: a new
+//! lesson source from `templates/new/lesson.md`, numbered after the existing
+//! lessons, or a new exercise folder from `templates/new/exercise/` (a small
+//! working example in the grader's format, ready to be replaced).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -8,6 +10,42 @@ use crate::builder::lesson_files;
 use crate::error::BuildError;
 
 const LESSON_TEMPLATE: &str = include_str!("../../templates/new/lesson.md");
+
+/// The files of a new exercise and their templates.
+const EXERCISE_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "exercise.toml",
+        include_str!("../../templates/new/exercise/exercise.toml"),
+    ),
+    (
+        "prompt.md",
+        include_str!("../../templates/new/exercise/prompt.md"),
+    ),
+    (
+        "starter.rs",
+        include_str!("../../templates/new/exercise/starter.rs"),
+    ),
+    (
+        "solution.rs",
+        include_str!("../../templates/new/exercise/solution.rs"),
+    ),
+    (
+        "public.rs",
+        include_str!("../../templates/new/exercise/public.rs"),
+    ),
+    (
+        "hidden.rs",
+        include_str!("../../templates/new/exercise/hidden.rs"),
+    ),
+    (
+        "wrong/counts_in_flight_too.rs",
+        include_str!("../../templates/new/exercise/wrong/counts_in_flight_too.rs"),
+    ),
+    (
+        "wrong/hard_coded.rs",
+        include_str!("../../templates/new/exercise/wrong/hard_coded.rs"),
+    ),
+];
 
 /// True for a valid slug or exercise id: lowercase letters, digits, `-`, not
 /// starting or ending with `-`.
@@ -68,6 +106,52 @@ pub fn new_lesson(dir: &Path, slug: &str) -> Result<PathBuf, BuildError> {
     Ok(path)
 }
 
+/// Writes `exercises_dir/<id>/` from the exercise templates, for lesson
+/// `lesson` (which must exist in `lessons_dir`); refuses to overwrite.
+/// Returns the new folder.
+pub fn new_exercise(
+    exercises_dir: &Path,
+    id: &str,
+    lessons_dir: &Path,
+    lesson: &str,
+) -> Result<PathBuf, BuildError> {
+    if !valid_slug(id) {
+        return Err(BuildError::Scaffold(format!(
+            "`{id}` is not an exercise id: use lowercase letters, digits and `-`"
+        )));
+    }
+    if !lessons_dir.join(format!("{lesson}.md")).is_file() {
+        return Err(BuildError::Scaffold(format!(
+            "no lesson `{lesson}` ({} is missing)",
+            lessons_dir.join(format!("{lesson}.md")).display()
+        )));
+    }
+    let dir = exercises_dir.join(id);
+    if dir.exists() {
+        return Err(BuildError::Scaffold(format!(
+            "{} already exists",
+            dir.display()
+        )));
+    }
+    let mut ctx = tera::Context::new();
+    ctx.insert("id", id);
+    ctx.insert("title", &title_of(id));
+    ctx.insert("lesson", lesson);
+    let mut files = Vec::new();
+    for (name, template) in EXERCISE_TEMPLATES {
+        let text = tera::Tera::one_off(template, &ctx, false)
+            .map_err(|e| BuildError::Template(format!("{name}: {e:?}")))?;
+        files.push((dir.join(name), text));
+    }
+    for (path, text) in files {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| BuildError::write(parent, e))?;
+        }
+        fs::write(&path, text).map_err(|e| BuildError::write(&path, e))?;
+    }
+    Ok(dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +167,28 @@ mod tests {
         assert_eq!(l.meta.title, "First steps");
         assert!(new_lesson(dir.path(), "second").is_err());
         assert!(new_lesson(dir.path(), "Bad_Slug").is_err());
+    }
+
+    #[test]
+    fn new_exercises_load_with_the_grader_and_expand() {
+        use crate::exercise::{ExerciseDir, ExerciseSource};
+        let tmp = tempfile::tempdir().unwrap();
+        let lessons = tmp.path().join("lessons");
+        new_lesson(&lessons, "queues").unwrap();
+        let exercises = tmp.path().join("exercises");
+        new_exercise(&exercises, "count-visible", &lessons, "queues").unwrap();
+        let ex = ExerciseDir::new(&exercises)
+            .lookup("count-visible")
+            .unwrap();
+        assert_eq!(ex.lesson, "queues");
+        assert_eq!(ex.points, 5);
+        assert!(ex.starter.starts_with("// exercise: count-visible\n"));
+        assert!(
+            exercises
+                .join("count-visible/wrong/hard_coded.rs")
+                .is_file()
+        );
+        assert!(new_exercise(&exercises, "count-visible", &lessons, "queues").is_err());
+        assert!(new_exercise(&exercises, "other", &lessons, "no-such-lesson").is_err());
     }
 }

@@ -172,3 +172,26 @@ def test_new_lesson_scaffold_builds(cloudlab_bin, tmp_path):
     assert r.returncode == 0, r.stderr
     nb = nbformat.read(tmp_path / "dist" / "student" / "01-event-buses.ipynb", as_version=4)
     nbformat.validate(nb)
+
+
+def test_new_exercise_scaffold_passes_the_graders_author_checks(cloudlab_bin, tmp_path):
+    exercises = tmp_path / "exercises"
+    r = subprocess.run([str(cloudlab_bin), "new", "exercise", "count-visible", "--lesson", "sqs-basics",
+                        "--exercises", str(exercises)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([str(cloudlab_bin), "check", "--exercises-dir", str(exercises), "count-visible"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "1 exercise(s) ok" in r.stdout, r.stdout
+    # And a lesson can use it at once.
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    text = (ROOT / "lessons" / "sqs-basics.md").read_text().split("## Why a queue?")[0]
+    (lessons / "sqs-basics.md").write_text(text.replace("prerequisites:\n  - monolith-to-serverless\n", "")
+                                           + "\n```{exercise} count-visible\n```\n")
+    out = tmp_path / "dist"
+    r = subprocess.run([str(cloudlab_bin), "build", "--out", str(out), "--lessons", str(lessons),
+                        "--exercises", str(exercises)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    nb = nbformat.read(out / "instructor" / "02-sqs-basics.ipynb", as_version=4)
+    assert any(c.source.startswith("// exercise: count-visible") and ".visible)" in c.source for c in nb.cells)

@@ -43,6 +43,20 @@ enum NewWhat {
         #[arg(long, default_value = "lessons")]
         lessons: PathBuf,
     },
+    /// An exercise folder `exercises/<id>/` (a small working example to replace).
+    Exercise {
+        /// Lowercase letters, digits and `-`.
+        id: String,
+        /// The slug of the lesson it belongs to.
+        #[arg(long)]
+        lesson: String,
+        /// Folder of exercises.
+        #[arg(long, default_value = "exercises")]
+        exercises: PathBuf,
+        /// Folder of lesson sources.
+        #[arg(long, default_value = "lessons")]
+        lessons: PathBuf,
+    },
 }
 
 struct Bar(ProgressBar);
@@ -112,6 +126,18 @@ pub fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
         NewWhat::Lesson { slug, lessons } => {
             let path = cloudlab_course::scaffold::new_lesson(&lessons, &slug)?;
             println!("wrote {}", path.display());
+        }
+        NewWhat::Exercise {
+            id,
+            lesson,
+            exercises,
+            lessons,
+        } => {
+            let dir = cloudlab_course::scaffold::new_exercise(&exercises, &id, &lessons, &lesson)?;
+            println!(
+                "wrote {}/ (use it in lessons/{lesson}.md with ```{{exercise}} {id}```)",
+                dir.display()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

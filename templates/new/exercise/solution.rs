@@ -1,0 +1,7 @@
+// exercise: {{ id }}
+use cloudlab::prelude::*;
+
+/// How many messages in `queue` are ready to receive.
+pub fn count_visible(cloud: &mut Cloud, queue: &Queue) -> CloudResult<usize> {
+    Ok(cloud.sqs().counts(queue)?.visible)
+}
