@@ -17,19 +17,28 @@ pub struct CellRun {
     pub execution_count: Option<u64>,
     /// nbformat outputs, including an `error` output when the cell failed.
     pub outputs: Vec<Value>,
+    /// The kernel replied with a status other than `ok` (even without an
+    /// `error` output).
+    pub failed: bool,
 }
 
 impl CellRun {
     /// The error output's `ename: evalue`, if the cell failed.
     pub fn error(&self) -> Option<String> {
-        self.outputs
+        let from_output = self
+            .outputs
             .iter()
             .find(|o| o.get("output_type").and_then(Value::as_str) == Some("error"))
             .map(|o| {
                 let name = o.get("ename").and_then(Value::as_str).unwrap_or("Error");
                 let value = o.get("evalue").and_then(Value::as_str).unwrap_or("");
                 crate::html::strip_ansi(&format!("{name}: {value}"))
-            })
+            });
+        match from_output {
+            Some(e) => Some(e),
+            None if self.failed => Some("the cell failed (the kernel replied `error`)".into()),
+            None => None,
+        }
     }
 }
 
@@ -119,4 +128,92 @@ pub fn run_cells(
     }
     exec.stop();
     (outputs, failures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cells::{Variant, expand};
+    use crate::exercise::Exercises;
+    use serde_json::json;
+
+    /// Runs cells by looking at their source: `fail` errors, `kaput` kills the kernel.
+    struct Fake {
+        starts: usize,
+        ran: Vec<String>,
+    }
+
+    impl Executor for Fake {
+        fn start(&mut self, _lesson: &Lesson) -> Result<(), String> {
+            self.starts += 1;
+            Ok(())
+        }
+        fn run(&mut self, source: &str) -> Result<CellRun, String> {
+            self.ran.push(source.to_string());
+            if source.contains("kaput") {
+                return Err("kernel died".into());
+            }
+            let outputs = if source.contains("fail") {
+                vec![
+                    json!({"output_type": "error", "ename": "E0425", "evalue": "\u{1b}[31mboom\u{1b}[0m", "traceback": []}),
+                ]
+            } else {
+                vec![json!({"output_type": "stream", "name": "stdout", "text": "ok\n"})]
+            };
+            Ok(CellRun {
+                execution_count: Some(self.ran.len() as u64),
+                outputs,
+                failed: false,
+            })
+        }
+    }
+
+    fn lesson(body: &str) -> Lesson {
+        let src = format!(
+            "---\ntitle: T\nsummary: S\norder: 1\nobjectives: [o]\nestimated_minutes: 20\n---\n{body}"
+        );
+        crate::parse::parse_lesson(std::path::Path::new("lessons/t.md"), &src).unwrap()
+    }
+
+    #[test]
+    fn failures_name_lesson_and_line_and_tags_are_honoured() {
+        let l = lesson(
+            "```{code-cell} rust\nlet a = 1;\n```\n\n```{code-cell} rust\nfail();\n```\n\n```{code-cell} rust\n:tags: [raises-exception]\nfail();\n```\n\n```{code-cell} rust\n:tags: [skip-execution]\nnever();\n```\n",
+        );
+        let cells = expand(&l, &Exercises::new(), Variant::Instructor);
+        let mut fake = Fake {
+            starts: 0,
+            ran: vec![],
+        };
+        let (outs, failures) = run_cells(&mut fake, &l, &cells, &mut |_| {});
+        assert_eq!(fake.starts, 1);
+        assert_eq!(fake.ran.len(), 3, "skip-execution is not run");
+        assert_eq!(outs.len(), 3);
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert_eq!(
+            failures[0].to_string(),
+            "lessons/t.md:13: cell failed in lesson `t`: E0425: boom"
+        );
+    }
+
+    #[test]
+    fn a_dead_kernel_ends_the_notebook() {
+        let l = lesson("```{code-cell} rust\nkaput\n```\n\n```{code-cell} rust\nlet b = 2;\n```\n");
+        let cells = expand(&l, &Exercises::new(), Variant::Instructor);
+        let mut fake = Fake {
+            starts: 0,
+            ran: vec![],
+        };
+        let (_, failures) = run_cells(&mut fake, &l, &cells, &mut |_| {});
+        assert_eq!(fake.ran.len(), 1);
+        assert!(failures[0].message.contains("kernel died"));
+        assert!(
+            CellRun {
+                failed: true,
+                ..Default::default()
+            }
+            .error()
+            .is_some()
+        );
+    }
 }
