@@ -19,7 +19,8 @@ pub fn language_info() -> Value {
         "file_extension": ".rs",
         "mimetype": "text/rust",
         "name": "rust",
-        "pygment_lexer": "rust",
+        "nbconvert_exporter": "rust",
+        "pygments_lexer": "rust",
     })
 }
 
