@@ -32,6 +32,10 @@ enum Command {
     Check(cmd::grade::CheckArgs),
     /// Export graders for other platforms (Gradescope).
     Export(cmd::grade::ExportArgs),
+    /// The Cloudlab Jupyter kernel: install, uninstall, run.
+    Kernel(cmd::kernel::KernelArgs),
+    /// Build the course, install the kernel and open JupyterLab on the lessons.
+    Lab(cmd::kernel::LabArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +49,8 @@ fn main() -> ExitCode {
         Command::Grade(args) => cmd::grade::grade(args),
         Command::Check(args) => cmd::grade::check(args),
         Command::Export(args) => cmd::grade::export(args),
+        Command::Kernel(args) => cmd::kernel::run(args),
+        Command::Lab(args) => cmd::kernel::lab(args),
     };
     match result {
         Ok(code) => code,

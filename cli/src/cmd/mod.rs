@@ -3,4 +3,5 @@
 pub mod bench;
 pub mod course;
 pub mod grade;
+pub mod kernel;
 pub mod sandbox;

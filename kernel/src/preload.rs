@@ -1,0 +1,71 @@
+//! What runs before the learner's first cell: the sandbox as a dependency,
+//! its prelude, a panic hook that reports panics to the kernel, and `?`
+//! enabled in cells.
+
+use std::path::Path;
+
+/// Marks the start of a panic report on the runtime's stdout.
+pub(crate) const PANIC_BEGIN: &str = "\u{1}cloudlab:panic-begin";
+/// Marks the end of a panic report (followed by the location).
+pub(crate) const PANIC_END: &str = "\u{1}cloudlab:panic-end";
+
+/// Installs the panic hook in the current runtime process (after a restart too).
+pub(crate) const INSTALL_PANIC_HOOK: &str = "__cloudlab_panic_hook();";
+
+/// The evcxr configuration: offline cargo, cells built unoptimised (they are
+/// small; the sandbox itself is optimised through the pool's cargo config).
+pub(crate) const EVCXR_TOML: &str = "[evcxr]\noffline_mode = true\nopt_level = \"0\"\n";
+
+/// Cargo configuration above the build folders: dependencies (the sandbox and
+/// its crates) are optimised, so lessons that move many messages stay quick.
+pub(crate) const POOL_CARGO_CONFIG: &str =
+    "[profile.dev.package.\"*\"]\nopt-level = 1\ndebug = false\n";
+
+/// The preload cell for a kernel whose sandbox lives in `sandbox`.
+pub(crate) fn preload_code(sandbox: &Path) -> String {
+    let path = sandbox
+        .display()
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
+    format!(
+        ":dep cloudlab = {{ path = \"{path}\" }}\n\
+         :dep evcxr_input = \"1\"\n\
+         use cloudlab::prelude::*;\n\
+         {hook}\n\
+         {INSTALL_PANIC_HOOK}\n\
+         Ok::<(), CloudError>(())?;\n",
+        hook = panic_hook_fn(),
+    )
+}
+
+/// A panic hook that prints the message between markers the kernel reads,
+/// instead of the default message and backtrace on stderr.
+fn panic_hook_fn() -> String {
+    format!(
+        r#"fn __cloudlab_panic_hook() {{
+    std::panic::set_hook(Box::new(|info| {{
+        let message = info.payload_as_str().unwrap_or("Box<dyn Any>");
+        let at = info.location().map(|l| format!("{{}}:{{}}:{{}}", l.file(), l.line(), l.column())).unwrap_or_default();
+        let thread = std::thread::current().name().unwrap_or("<unnamed>").to_string();
+        println!("{PANIC_BEGIN} {{thread}}\n{{message}}\n{PANIC_END} {{at}}");
+    }}));
+}}"#,
+        PANIC_BEGIN = PANIC_BEGIN.escape_default(),
+        PANIC_END = PANIC_END.escape_default(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preload_depends_on_the_sandbox_by_path() {
+        let code = preload_code(Path::new("/repo/sandbox"));
+        assert!(code.starts_with(":dep cloudlab = { path = \"/repo/sandbox\" }\n"));
+        assert!(code.contains("use cloudlab::prelude::*;"));
+        assert!(code.contains("fn __cloudlab_panic_hook()"));
+        assert!(code.contains("\\u{1}cloudlab:panic-begin"), "{code}");
+    }
+}
