@@ -171,3 +171,80 @@ fn images_are_copied_beside_notebooks_and_pages() {
     assert!(report.files.contains(&PathBuf::from("site/img/q.svg")));
     assert!(read(&out, "site/01-small.html").contains("src=\"img/q.svg\""));
 }
+
+/// Answers every cell with a printed line and, for cells ending in `peek(&q)?`,
+/// a rich HTML/SVG display, as the kernel does.
+struct FakeKernel {
+    count: u64,
+}
+
+impl cloudlab_course::execute::Executor for FakeKernel {
+    fn start(&mut self, _lesson: &cloudlab_course::parse::Lesson) -> Result<(), String> {
+        self.count = 0;
+        Ok(())
+    }
+
+    fn run(&mut self, source: &str) -> Result<cloudlab_course::execute::CellRun, String> {
+        self.count += 1;
+        let mut outputs = vec![serde_json::json!({
+            "output_type": "stream", "name": "stdout", "text": format!("ran cell {}\n", self.count)
+        })];
+        if source.ends_with("peek(&q)?") {
+            outputs.push(serde_json::json!({
+                "output_type": "display_data", "metadata": {},
+                "data": {"text/html": "<svg class=\"queue-view\"><rect/></svg>", "text/plain": "Queue orders"}
+            }));
+        }
+        Ok(cloudlab_course::execute::CellRun {
+            execution_count: Some(self.count),
+            outputs,
+            failed: false,
+        })
+    }
+}
+
+#[test]
+fn executed_outputs_reach_notebooks_and_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lessons = tmp.path().join("lessons");
+    write_lessons(&lessons, &[("small.md", SMALL)]);
+    let course = builder::load(&lessons, &exercises()).unwrap();
+    let out = tmp.path().join("dist");
+    let mut kernel = FakeKernel { count: 0 };
+    let report = builder::build(&course, &out, Some(&mut kernel), &mut builder::Quiet).unwrap();
+    assert!(report.executed && report.failures.is_empty());
+
+    let instructor: serde_json::Value =
+        serde_json::from_str(&read(&out, "instructor/01-small.ipynb")).unwrap();
+    let student: serde_json::Value =
+        serde_json::from_str(&read(&out, "student/01-small.ipynb")).unwrap();
+    let outputs_of = |nb: &serde_json::Value, tag: &str| -> usize {
+        nb["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                c["metadata"]["tags"]
+                    .as_array()
+                    .is_some_and(|t| t.iter().any(|x| x == tag))
+            })
+            .map(|c| c["outputs"].as_array().unwrap().len())
+            .sum()
+    };
+    // The instructor's solution and :check ran; students get no solution outputs.
+    assert_eq!(outputs_of(&instructor, "exercise"), 1);
+    assert_eq!(outputs_of(&instructor, "exercise-check"), 1);
+    assert_eq!(outputs_of(&student, "exercise"), 0);
+    assert_eq!(outputs_of(&student, "exercise-check"), 0);
+    assert_eq!(student["cells"][3]["execution_count"], 2);
+
+    let page = read(&out, "site/01-small.html");
+    assert!(
+        page.contains("<div class=\"output rich\"><svg class=\"queue-view\"><rect/></svg></div>")
+    );
+    assert!(page.contains("<pre class=\"output stdout\">ran cell 2\n</pre>"));
+    assert!(
+        !page.contains("ran cell 3"),
+        "solution outputs stay off the site"
+    );
+}
