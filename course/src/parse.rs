@@ -266,7 +266,7 @@ pub fn parse_lesson_partial(path: &Path, text: &str) -> (Option<Lesson>, Diagnos
             continue;
         };
         let close = find_close(&lines, i, &fence);
-        let Some(name) = directive_name(&fence.info) else {
+        let Some((name, arg)) = directive_name(&fence.info) else {
             // A plain code fence: part of the prose.
             match close {
                 Some(end) => {
@@ -297,7 +297,6 @@ pub fn parse_lesson_partial(path: &Path, text: &str) -> (Option<Lesson>, Diagnos
             break;
         };
         flush(&mut prose, prose_line, &mut blocks);
-        let arg = fence.info[name.len() + 2..].trim().to_string();
         directive(
             path,
             &name,
@@ -326,11 +325,14 @@ fn fence_text(f: &Fence) -> String {
     format!("{}{}", f.ch.to_string().repeat(f.len), f.info)
 }
 
-/// `{name}` at the start of an info string.
-fn directive_name(info: &str) -> Option<String> {
+/// `{name}` at the start of an info string, and the argument after it.
+fn directive_name(info: &str) -> Option<(String, String)> {
     let rest = info.strip_prefix('{')?;
     let end = rest.find('}')?;
-    Some(rest[..end].trim().to_string())
+    Some((
+        rest[..end].trim().to_string(),
+        rest[end + 1..].trim().to_string(),
+    ))
 }
 
 /// Options at the top of a directive body, then its content.
@@ -664,6 +666,18 @@ mod tests {
         assert!(err.0[0].message.contains("missing front matter"));
         let err = parse_lesson(Path::new("Bad Name.md"), &format!("{FM}x\n")).unwrap_err();
         assert!(err.0[0].message.contains("lowercase"));
+    }
+
+    #[test]
+    fn spaced_directive_names_and_odd_text_do_not_panic() {
+        let l = parse("```{ note }  Été\nbody\n```\n").unwrap();
+        assert!(
+            matches!(&l.blocks[0].kind, BlockKind::Admonition { title: Some(t), .. } if t == "Été")
+        );
+        proptest::proptest!(|(body in "(```|~~~|\\{|\\}|:tags:|---|\\+\\+\\+|# |é|\n| |[a-z{}:-]){0,60}")| {
+            let _ = parse_lesson(Path::new("x.md"), &format!("{FM}{body}"));
+            let _ = parse_lesson(Path::new("x.md"), &body);
+        });
     }
 
     #[test]

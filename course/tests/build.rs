@@ -248,3 +248,22 @@ fn executed_outputs_reach_notebooks_and_pages() {
         "solution outputs stay off the site"
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Whatever an author writes, the builder reports or renders; it never panics.
+    #[test]
+    fn any_body_is_reported_or_rendered(
+        body in "(```\\{code-cell\\} rust\n|```\\{hint\\}\n|```\\{note\\} T\n|```\n|:tags: \\[hide-input\\]\n|<b>|é|\\*|\\| a \\|\n|!\\[x\\]\\(y.svg\\)|[a-z ]{1,8}|\n){0,40}"
+    ) {
+        let src = format!("---\ntitle: T\nsummary: S\norder: 1\nobjectives: [o]\nestimated_minutes: 20\n---\n{body}");
+        let loaded = builder::load_sources(
+            Path::new("/nonexistent"),
+            &[(PathBuf::from("/nonexistent/t.md"), src)],
+            &Exercises::new(),
+        );
+        if let Ok(course) = loaded {
+            builder::render(&course, None, &mut builder::Quiet).unwrap();
+        }
+    }
+}
