@@ -5,8 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use cloudlab_course::execute::{CellRun, Executor};
 use cloudlab_course::exercise::ExerciseDir;
+use cloudlab_course::parse::Lesson;
 use cloudlab_course::{BuildError, Progress};
+use cloudlab_kernel::client::{KernelClient, KernelCommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Arguments of `cloudlab build`.
@@ -15,7 +18,8 @@ pub struct BuildArgs {
     /// Output folder: `student/`, `instructor/` and `site/` inside it are replaced.
     #[arg(long, default_value = "dist")]
     out: PathBuf,
-    /// Run every instructor notebook through the Cloudlab kernel and keep the outputs.
+    /// Run every instructor notebook through the Cloudlab kernel (one fresh
+    /// kernel per lesson) and keep the outputs in notebooks and pages.
     #[arg(long)]
     execute: bool,
     /// Folder of lesson sources.
@@ -59,6 +63,36 @@ enum NewWhat {
     },
 }
 
+/// Runs notebook cells in the Cloudlab kernel, one fresh kernel per lesson.
+struct KernelExecutor {
+    command: KernelCommand,
+    client: Option<KernelClient>,
+}
+
+impl Executor for KernelExecutor {
+    fn start(&mut self, _lesson: &Lesson) -> Result<(), String> {
+        self.stop();
+        self.client = Some(KernelClient::start(&self.command).map_err(|e| e.to_string())?);
+        Ok(())
+    }
+
+    fn run(&mut self, source: &str) -> Result<CellRun, String> {
+        let client = self.client.as_mut().ok_or("the kernel is not running")?;
+        let run = client.execute(source).map_err(|e| e.to_string())?;
+        Ok(CellRun {
+            execution_count: Some(run.execution_count as u64),
+            outputs: run.outputs.iter().map(|o| o.to_nbformat()).collect(),
+            failed: !run.is_ok(),
+        })
+    }
+
+    fn stop(&mut self) {
+        if let Some(client) = self.client.take() {
+            let _ = client.shutdown();
+        }
+    }
+}
+
 struct Bar(ProgressBar);
 
 impl Progress for Bar {
@@ -91,16 +125,21 @@ pub fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e).context("loading the lessons"),
     };
-    if args.execute {
-        anyhow::bail!(
-            "--execute needs the Cloudlab kernel's client (cloudlab_kernel::client), which is not on main yet"
-        );
-    }
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{spinner} {pos}/{len} {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let report = cloudlab_course::build(&course, &args.out, None, &mut Bar(bar))
+    let mut kernel = if args.execute {
+        let binary = std::env::current_exe().context("finding the cloudlab binary")?;
+        Some(KernelExecutor {
+            command: KernelCommand::cloudlab(&binary),
+            client: None,
+        })
+    } else {
+        None
+    };
+    let executor = kernel.as_mut().map(|k| k as &mut dyn Executor);
+    let report = cloudlab_course::build(&course, &args.out, executor, &mut Bar(bar))
         .context("building the course")?;
     for f in &report.failures {
         eprintln!("{f}");
