@@ -84,7 +84,7 @@ fn rate(n: usize, f: impl FnOnce()) -> f64 {
 
 /// The baseline for queue workloads: the same send/receive/delete bookkeeping
 /// with a `VecDeque` and a `Vec` of in-flight bodies.
-fn vecdeque_loop(n: usize) {
+pub fn vecdeque_loop(n: usize) {
     let mut q: VecDeque<String> = VecDeque::new();
     let mut in_flight: Vec<String> = Vec::with_capacity(10);
     for i in 0..n {
@@ -98,7 +98,7 @@ fn vecdeque_loop(n: usize) {
 }
 
 /// SQS send + receive (batches of 10) + delete, per message.
-fn sqs_round_trip(n: usize) {
+pub fn sqs_round_trip(n: usize) {
     let mut cloud = Cloud::new();
     cloud.trace_mut().set_capacity(100_000);
     let q = cloud.sqs().create_queue("bench").expect("create");
@@ -112,6 +112,80 @@ fn sqs_round_trip(n: usize) {
             }
         }
     }
+}
+
+/// Baseline for fan-out: each message copied into 10 `VecDeque`s.
+pub fn fanout_baseline(n: usize) {
+    let mut queues: Vec<VecDeque<String>> = vec![VecDeque::new(); 10];
+    for i in 0..n {
+        let m = format!("message {i}");
+        for q in queues.iter_mut() {
+            q.push_back(m.clone());
+            if q.len() > 100 {
+                q.clear();
+            }
+        }
+        black_box(&queues);
+    }
+}
+
+/// SNS publish fanned out to 10 queues (raw delivery), queues drained as they fill.
+pub fn sns_fanout(n: usize) {
+    let mut cloud = Cloud::new();
+    cloud.trace_mut().set_capacity(100_000);
+    let topic = cloud.sns().create_topic("bench").expect("topic");
+    let queues: Vec<_> = (0..10)
+        .map(|i| cloud.sqs().create_queue(&format!("q{i}")).expect("queue"))
+        .collect();
+    for q in &queues {
+        cloud
+            .sns()
+            .subscribe_queue_raw(&topic, q)
+            .expect("subscribe");
+    }
+    for i in 0..n {
+        cloud
+            .sns()
+            .publish(&topic, format!("message {i}"))
+            .expect("publish");
+        if (i + 1) % 100 == 0 {
+            for q in &queues {
+                cloud.sqs().purge(q).ok();
+                cloud.advance(std::time::Duration::from_secs(61));
+            }
+        }
+    }
+}
+
+/// SQS to Lambda: messages sent in batches of 10, consumed by an event source
+/// mapping (batch 10) invoking a function that does nothing.
+pub fn sqs_to_lambda(n: usize) {
+    let mut cloud = Cloud::new();
+    cloud.trace_mut().set_capacity(100_000);
+    let q = cloud.sqs().create_queue("jobs").expect("queue");
+    let f = cloud
+        .lambda()
+        .create_function(
+            "worker",
+            crate::lambda::Function::new(|_e, _c| Ok(serde_json::Value::Null)),
+        )
+        .expect("function");
+    cloud
+        .lambda()
+        .poll_queue(&f, &q, crate::lambda::Polling::batch(10))
+        .expect("mapping");
+    let mut i = 0;
+    while i < n {
+        let batch: Vec<String> = (i..(i + 10).min(n))
+            .map(|k| format!("message {k}"))
+            .collect();
+        i += batch.len();
+        cloud.sqs().send_batch(&q, batch).expect("send");
+        if i % 1000 == 0 {
+            cloud.run_until_idle();
+        }
+    }
+    cloud.run_until_idle();
 }
 
 /// Runs the sandbox benchmarks with `n` messages each.
@@ -129,6 +203,22 @@ pub fn sandbox(n: usize) -> Report {
     report.rows.push(Measurement {
         name: "SQS send+receive+delete".into(),
         rate: sqs,
+        baseline_rate: base,
+        unit: "messages",
+    });
+    let m = n / 10;
+    let fan_base = rate(m * 10, || fanout_baseline(m));
+    let fan = rate(m * 10, || sns_fanout(m));
+    report.rows.push(Measurement {
+        name: "SNS publish fanned out to 10 queues".into(),
+        rate: fan,
+        baseline_rate: fan_base,
+        unit: "deliveries",
+    });
+    let lam = rate(m, || sqs_to_lambda(m));
+    report.rows.push(Measurement {
+        name: "SQS -> Lambda (batches of 10)".into(),
+        rate: lam,
         baseline_rate: base,
         unit: "messages",
     });

@@ -172,8 +172,9 @@ pub fn price(key: &str) -> Option<&'static Price> {
 /// Counters of billable units, per calendar month and price key.
 #[derive(Clone, Debug, Default)]
 pub struct Meter {
-    usage: BTreeMap<(String, &'static str), f64>,
-    month_cache: Option<(SimTime, SimTime, String)>,
+    /// Keyed by (year * 12 + month - 1, price key).
+    usage: BTreeMap<(u32, &'static str), f64>,
+    month_cache: Option<(SimTime, SimTime, u32)>,
 }
 
 impl Meter {
@@ -187,11 +188,12 @@ impl Meter {
         *self.usage.entry((month, key)).or_insert(0.0) += units;
     }
 
-    fn month_of(&mut self, at: SimTime) -> String {
-        if let Some((start, end, month)) = &self.month_cache {
-            if *start <= at && at < *end {
-                return month.clone();
-            }
+    fn month_of(&mut self, at: SimTime) -> u32 {
+        if let Some((start, end, month)) = &self.month_cache
+            && *start <= at
+            && at < *end
+        {
+            return *month;
         }
         let ts = at.to_jiff();
         let zoned = ts.to_zoned_datetime(jiff::tz::TimeZone::UTC);
@@ -206,8 +208,9 @@ impl Meter {
             }
             Err(_) => (at, at),
         };
-        let month = at.month();
-        self.month_cache = Some((start, end, month.clone()));
+        let civil = at.to_jiff().to_zoned_datetime(jiff::tz::TimeZone::UTC);
+        let month = civil.year() as u32 * 12 + civil.month() as u32 - 1;
+        self.month_cache = Some((start, end, month));
         month
     }
 
@@ -223,15 +226,14 @@ impl Meter {
     /// Prices the usage: one line per item, with and without free tier.
     pub fn bill(&self) -> Bill {
         let mut lines: BTreeMap<&'static str, BillLine> = BTreeMap::new();
-        let months: std::collections::BTreeSet<&String> =
-            self.usage.keys().map(|(m, _)| m).collect();
+        let months: std::collections::BTreeSet<u32> = self.usage.keys().map(|(m, _)| *m).collect();
         for month in months {
             let mut free_left: BTreeMap<&str, f64> = FREE_TIERS
                 .iter()
                 .map(|f| (f.pool, f.units_per_month))
                 .collect();
             for ((m, key), units) in &self.usage {
-                if m != month {
+                if *m != month {
                     continue;
                 }
                 let Some(p) = price(key) else { continue };

@@ -57,7 +57,7 @@ impl Logs {
                 })
             })
             .collect();
-        events.sort_by(|a, b| a.timestamp.cmp(&b.timestamp));
+        events.sort_by_key(|a| a.timestamp);
         LogView {
             group: group.to_string(),
             events,

@@ -57,15 +57,15 @@ impl SimRng {
         bytes[8..].copy_from_slice(&b.to_be_bytes());
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        let mut out = String::with_capacity(36);
+        let mut out = Vec::with_capacity(36);
         for (i, byte) in bytes.iter().enumerate() {
             if matches!(i, 4 | 6 | 8 | 10) {
-                out.push('-');
+                out.push(b'-');
             }
-            out.push(HEX[(byte >> 4) as usize] as char);
-            out.push(HEX[(byte & 0xf) as usize] as char);
+            out.push(HEX[(byte >> 4) as usize]);
+            out.push(HEX[(byte & 0xf) as usize]);
         }
-        out
+        String::from_utf8(out).expect("hex digits are ASCII")
     }
 
     /// `n` lower-case hex digits.

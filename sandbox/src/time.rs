@@ -200,14 +200,14 @@ impl DurationExt for f64 {
 pub fn human(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1000 {
-        if d.subsec_nanos() % 1_000_000 != 0 && ms < 10 {
+        if !d.subsec_nanos().is_multiple_of(1_000_000) && ms < 10 {
             return format!("{:.2} ms", d.as_secs_f64() * 1000.0);
         }
         return format!("{ms} ms");
     }
     let secs = d.as_secs();
     if secs < 60 {
-        if ms % 1000 == 0 {
+        if ms.is_multiple_of(1000) {
             return format!("{secs} s");
         }
         return format!("{:.1} s", d.as_secs_f64());

@@ -187,3 +187,61 @@ mod tests {
         assert_eq!(t.events().next().unwrap().detail, "3");
     }
 }
+
+/// Builds a trace detail by appending pieces: cheaper than `format!` on hot
+/// paths (every SQS send, receive and delete records one).
+#[derive(Debug, Default)]
+pub(crate) struct Detail(String);
+
+impl Detail {
+    pub fn new() -> Detail {
+        Detail(String::with_capacity(64))
+    }
+
+    /// Appends text.
+    pub fn s(mut self, text: &str) -> Detail {
+        self.0.push_str(text);
+        self
+    }
+
+    /// Appends a number in decimal.
+    pub fn n(mut self, mut n: u64) -> Detail {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.0
+            .push_str(std::str::from_utf8(&digits[i..]).expect("ASCII digits"));
+        self
+    }
+
+    /// The text.
+    pub fn done(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod detail_tests {
+    use super::Detail;
+
+    #[test]
+    fn builds_text_and_numbers() {
+        let d = Detail::new()
+            .s("MessageId=")
+            .s("abc")
+            .s(" (")
+            .n(0)
+            .s(", ")
+            .n(1_234_567)
+            .s(")");
+        assert_eq!(d.done(), "MessageId=abc (0, 1234567)");
+        assert_eq!(Detail::new().n(u64::MAX).done(), u64::MAX.to_string());
+    }
+}

@@ -19,15 +19,15 @@ impl Cloud {
             d.node(&q.arn, &q.name, NodeKind::Queue);
         }
         for q in self.sqs.queues.values() {
-            if let Some(r) = &q.config.redrive_policy {
-                if d.nodes.iter().any(|n| n.id == r.dead_letter_target_arn) {
-                    d.edge(
-                        &q.arn,
-                        &r.dead_letter_target_arn,
-                        &format!("DLQ after {}", r.max_receive_count),
-                        true,
-                    );
-                }
+            if let Some(r) = &q.config.redrive_policy
+                && d.nodes.iter().any(|n| n.id == r.dead_letter_target_arn)
+            {
+                d.edge(
+                    &q.arn,
+                    &r.dead_letter_target_arn,
+                    &format!("DLQ after {}", r.max_receive_count),
+                    true,
+                );
             }
         }
         for t in self.sns.topics.values() {

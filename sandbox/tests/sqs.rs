@@ -125,7 +125,14 @@ fn fifo_keeps_group_order_and_blocks_a_group_in_flight() {
     let seqs: Vec<u128> = first
         .iter()
         .chain(second.iter())
-        .map(|m| m.attributes["SequenceNumber"].parse().unwrap())
+        .map(|m| {
+            m.attributes
+                .sequence_number
+                .as_ref()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
         .collect();
     assert!(seqs.iter().all(|s| *s > 0));
 }
@@ -188,7 +195,11 @@ fn poison_message_moves_to_dlq_and_redrives_back() {
     let dead = c.sqs().receive(&dlq, 1).unwrap();
     assert_eq!(dead[0].message_id, sent.message_id);
     assert_eq!(
-        dead[0].attributes["DeadLetterQueueSourceArn"],
+        dead[0]
+            .attributes
+            .dead_letter_queue_source_arn
+            .as_deref()
+            .unwrap(),
         "arn:aws:sqs:us-east-1:123456789012:work"
     );
     c.sqs().change_visibility(&dlq, &dead[0], 0.secs()).unwrap();

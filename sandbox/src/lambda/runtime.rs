@@ -320,10 +320,10 @@ pub(crate) fn execute(
             ));
         }
     }
-    if let Err(e) = &outcome {
-        if e.error_type != "Sandbox.Timedout" {
-            extra_log.push(e.to_json().to_string());
-        }
+    if let Err(e) = &outcome
+        && e.error_type != "Sandbox.Timedout"
+    {
+        extra_log.push(e.to_json().to_string());
     }
     let finished = started + duration;
     let billed = ceil_ms(duration) + init.map(ceil_ms).unwrap_or_default();

@@ -363,10 +363,8 @@ fn give_up(cloud: &mut Cloud, n: &Notification, sub: &Subscription, why: &str) {
             attrs.insert("ErrorMessage".into(), AttributeValue::string(why));
             let body = n.envelope(sub).to_string();
             let ok = crate::targets::send(cloud, &dlq, body, attrs).is_ok();
-            if ok {
-                if let Some(t) = cloud.sns.topics.get_mut(&*n.topic_name) {
-                    t.stats.dead_lettered += 1;
-                }
+            if ok && let Some(t) = cloud.sns.topics.get_mut(&*n.topic_name) {
+                t.stats.dead_lettered += 1;
             }
             cloud.core.trace(
                 "sns",

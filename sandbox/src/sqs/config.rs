@@ -308,12 +308,10 @@ impl QueueConfig {
     pub(crate) fn differs_from(&self, other: &QueueConfig) -> Option<&'static str> {
         let a = self.to_map();
         let b = other.to_map();
-        for name in SETTABLE {
-            if a.get(*name) != b.get(*name) {
-                return Some(name);
-            }
-        }
-        None
+        SETTABLE
+            .iter()
+            .find(|&name| a.get(*name) != b.get(*name))
+            .map(|v| v as _)
     }
 }
 

@@ -30,6 +30,7 @@ pub mod config;
 pub(crate) mod model;
 pub mod ops;
 pub mod quotas;
+pub mod system_attributes;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -43,6 +44,7 @@ use crate::error::CloudResult;
 pub use config::{QueueConfig, RedriveAllow, RedrivePolicy};
 pub use model::{MessageState, QueueStats};
 pub use ops::messages::{BatchOutput, Message, SendMessageBatchOutput, SendMessageOutput};
+pub use system_attributes::SystemAttributes;
 
 use model::QueueState;
 use ops::messages::Selection;
@@ -527,10 +529,10 @@ impl Sqs<'_> {
                 tags: options.tags,
             },
         )?;
-        if let Some(on) = options.anomalies {
-            if let Some(q) = self.cloud.sqs.queues.get_mut(name) {
-                q.anomalies = Some(on);
-            }
+        if let Some(on) = options.anomalies
+            && let Some(q) = self.cloud.sqs.queues.get_mut(name)
+        {
+            q.anomalies = Some(on);
         }
         Ok(Queue::named(name))
     }

@@ -8,6 +8,8 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use base64::Engine;
@@ -28,7 +30,7 @@ pub(crate) struct StoredMessage {
     pub md5_of_body: String,
     pub md5_of_attributes: Option<String>,
     pub trace_header: Option<String>,
-    pub sender_id: String,
+    pub sender_id: &'static str,
     pub sent_at: SimTime,
     /// Retention counts from here (the original enqueue time on standard DLQs).
     pub enqueued_at: SimTime,
@@ -111,7 +113,7 @@ pub(crate) struct QueueState {
     pub created: SimTime,
     pub last_modified: SimTime,
     pub anomalies: Option<bool>,
-    pub messages: HashMap<u64, StoredMessage>,
+    pub messages: FxHashMap<u64, StoredMessage>,
     pub stats: QueueStats,
     pub last_purge: Option<SimTime>,
     next_seq: u64,
@@ -139,7 +141,7 @@ pub(crate) struct Taken {
 #[derive(Debug)]
 pub(crate) enum Deleted {
     /// The message is gone.
-    Gone(StoredMessage),
+    Gone(String),
     /// The handle was from an earlier receive: nothing happened.
     Stale,
     /// A copy survived (anomaly) and will be delivered again.
@@ -169,7 +171,7 @@ impl QueueState {
             created: now,
             last_modified: now,
             anomalies: None,
-            messages: HashMap::new(),
+            messages: FxHashMap::default(),
             stats: QueueStats::default(),
             last_purge: None,
             next_seq: 0,
@@ -262,11 +264,10 @@ impl QueueState {
                 .messages
                 .get(&seq)
                 .is_some_and(|m| m.enqueued_at == enqueued)
+                && let Some(m) = self.remove(seq)
             {
-                if let Some(m) = self.remove(seq) {
-                    self.stats.expired += 1;
-                    gone.push(m);
-                }
+                self.stats.expired += 1;
+                gone.push(m);
             }
         }
         gone
@@ -275,14 +276,14 @@ impl QueueState {
     /// Removes a message from every index.
     pub fn remove(&mut self, seq: u64) -> Option<StoredMessage> {
         let m = self.messages.remove(&seq)?;
-        if let Some(g) = &m.group_id {
-            if let Some(q) = self.groups.get_mut(g) {
-                if let Some(pos) = q.iter().position(|s| *s == seq) {
-                    q.remove(pos);
-                }
-                if q.is_empty() {
-                    self.groups.remove(g);
-                }
+        if let Some(g) = &m.group_id
+            && let Some(q) = self.groups.get_mut(g)
+        {
+            if let Some(pos) = q.iter().position(|s| *s == seq) {
+                q.remove(pos);
+            }
+            if q.is_empty() {
+                self.groups.remove(g);
             }
         }
         Some(m)
@@ -294,11 +295,12 @@ impl QueueState {
                 break;
             }
             self.waiting.pop();
-            if let Some(m) = self.messages.get_mut(&seq) {
-                if m.visible_at == t && !m.in_ready {
-                    m.in_ready = true;
-                    self.ready.push_back(seq);
-                }
+            if let Some(m) = self.messages.get_mut(&seq)
+                && m.visible_at == t
+                && !m.in_ready
+            {
+                m.in_ready = true;
+                self.ready.push_back(seq);
             }
         }
     }
@@ -488,7 +490,9 @@ impl QueueState {
             }
             Ok(seq) => {
                 self.stats.deleted += 1;
-                Ok(self.remove(seq).map_or(Deleted::Stale, Deleted::Gone))
+                Ok(self
+                    .remove(seq)
+                    .map_or(Deleted::Stale, |m| Deleted::Gone(m.message_id)))
             }
             Err(HandleError::Stale) => Ok(Deleted::Stale),
             Err(e) => Err(e),
@@ -563,24 +567,39 @@ struct Picked {
 const HANDLE_MAGIC: &[u8; 2] = b"CL";
 
 fn encode_handle(queue: u32, seq: u64, generation: u32, rng: &mut SimRng) -> String {
-    let mut bytes = Vec::with_capacity(34);
-    bytes.extend_from_slice(HANDLE_MAGIC);
-    bytes.extend_from_slice(&queue.to_be_bytes());
-    bytes.extend_from_slice(&seq.to_be_bytes());
-    bytes.extend_from_slice(&generation.to_be_bytes());
-    bytes.extend_from_slice(&rng.next_u64().to_be_bytes());
-    bytes.extend_from_slice(&rng.next_u64().to_be_bytes());
-    format!(
-        "AQEB{}",
-        base64::engine::general_purpose::STANDARD.encode(&bytes)
-    )
+    let mut bytes = [0u8; 34];
+    bytes[..2].copy_from_slice(HANDLE_MAGIC);
+    bytes[2..6].copy_from_slice(&queue.to_be_bytes());
+    bytes[6..14].copy_from_slice(&seq.to_be_bytes());
+    bytes[14..18].copy_from_slice(&generation.to_be_bytes());
+    bytes[18..26].copy_from_slice(&rng.next_u64().to_be_bytes());
+    bytes[26..34].copy_from_slice(&rng.next_u64().to_be_bytes());
+    // Scramble the structured part with the random tail so handles look opaque.
+    for i in 2..18 {
+        bytes[i] ^= bytes[18 + i - 2];
+    }
+    let mut out = String::with_capacity(4 + 48);
+    out.push_str("AQEB");
+    base64::engine::general_purpose::STANDARD.encode_string(bytes, &mut out);
+    out
 }
 
 fn decode_handle(handle: &str) -> Option<(u32, u64, u32)> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(handle.strip_prefix("AQEB")?)
+    let text = handle.strip_prefix("AQEB")?;
+    if text.len() != 48 {
+        return None;
+    }
+    let mut bytes = [0u8; 36];
+    let n = base64::engine::general_purpose::STANDARD
+        .decode_slice(text, &mut bytes)
         .ok()?;
-    if bytes.len() != 34 || &bytes[..2] != HANDLE_MAGIC {
+    if n != 34 {
+        return None;
+    }
+    for i in 2..18 {
+        bytes[i] ^= bytes[18 + i - 2];
+    }
+    if &bytes[..2] != HANDLE_MAGIC {
         return None;
     }
     let queue = u32::from_be_bytes(bytes[2..6].try_into().ok()?);

@@ -193,12 +193,12 @@ pub(crate) fn check_config(c: &FunctionConfig) -> CloudResult<()> {
             "Member must satisfy enum value set: [x86_64, arm64]",
         ));
     }
-    if let Some(arn) = &c.dead_letter_arn {
-        if !(arn.starts_with("arn:aws:sqs:") || arn.starts_with("arn:aws:sns:")) {
-            return Err(invalid(format!(
-                "The provided target ARN {arn} is invalid: a dead-letter target must be an SQS queue or SNS topic."
-            )));
-        }
+    if let Some(arn) = &c.dead_letter_arn
+        && !(arn.starts_with("arn:aws:sqs:") || arn.starts_with("arn:aws:sns:"))
+    {
+        return Err(invalid(format!(
+            "The provided target ARN {arn} is invalid: a dead-letter target must be an SQS queue or SNS topic."
+        )));
     }
     Ok(())
 }
@@ -664,32 +664,32 @@ fn apply_event_invoke(
     input: EventInvokeConfigInput,
     replace: bool,
 ) -> CloudResult<EventInvokeConfigOutput> {
-    if let Some(r) = input.maximum_retry_attempts {
-        if r > MAX_ASYNC_RETRIES {
-            return Err(validation(
-                "maximumRetryAttempts",
-                r,
-                "Member must have value less than or equal to 2",
-            ));
-        }
+    if let Some(r) = input.maximum_retry_attempts
+        && r > MAX_ASYNC_RETRIES
+    {
+        return Err(validation(
+            "maximumRetryAttempts",
+            r,
+            "Member must have value less than or equal to 2",
+        ));
     }
-    if let Some(a) = input.maximum_event_age_in_seconds {
-        if !(MIN_EVENT_AGE_SECS..=MAX_EVENT_AGE_SECS).contains(&a) {
-            return Err(validation(
-                "maximumEventAgeInSeconds",
-                a,
-                "Member must have value between 60 and 21600",
-            ));
-        }
+    if let Some(a) = input.maximum_event_age_in_seconds
+        && !(MIN_EVENT_AGE_SECS..=MAX_EVENT_AGE_SECS).contains(&a)
+    {
+        return Err(validation(
+            "maximumEventAgeInSeconds",
+            a,
+            "Member must have value between 60 and 21600",
+        ));
     }
     let dests = input.destination_config.unwrap_or_default();
     for d in [&dests.on_success, &dests.on_failure].into_iter().flatten() {
-        if let Some(arn) = &d.destination {
-            if !crate::targets::exists(cloud, arn) {
-                return Err(invalid(format!(
-                    "The destination ARN {arn} is invalid or does not exist."
-                )));
-            }
+        if let Some(arn) = &d.destination
+            && !crate::targets::exists(cloud, arn)
+        {
+            return Err(invalid(format!(
+                "The destination ARN {arn} is invalid or does not exist."
+            )));
         }
     }
     let f = lookup(cloud, &input.function_name)?;

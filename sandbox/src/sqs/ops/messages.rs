@@ -12,7 +12,9 @@ use crate::cloud::{ACCOUNT_ID, Cloud};
 use crate::error::{CloudError, CloudResult};
 use crate::sqs::model::{Deleted, HandleError, StoredMessage};
 use crate::sqs::quotas::*;
+use crate::sqs::system_attributes::SystemAttributes;
 use crate::time::{DurationExt, SimTime};
+use crate::trace::Detail;
 
 /// SendMessage request.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -217,7 +219,7 @@ fn send_one(
             .message_system_attributes
             .get("AWSTraceHeader")
             .and_then(|v| v.string_value.clone()),
-        sender_id: ACCOUNT_ID.to_string(),
+        sender_id: ACCOUNT_ID,
         sent_at: now,
         enqueued_at: now,
         visible_at: now + (delay as u64).secs(),
@@ -236,11 +238,14 @@ fn send_one(
     q.stats.sent += 1;
     let sequence_number = q.messages[&seq].sequence_number.clone();
     let name = q.name.clone();
-    let detail = if delay > 0 {
-        format!("MessageId={message_id} ({size} B, delayed {delay} s)")
-    } else {
-        format!("MessageId={message_id} ({size} B)")
-    };
+    let detail = Detail::new()
+        .s("MessageId=")
+        .s(&message_id)
+        .s(" (")
+        .n(size as u64)
+        .s(" B")
+        .s(if delay > 0 { ", delayed)" } else { ")" })
+        .done();
     cloud.core.trace("sqs", &name, "send", detail);
     crate::lambda::esm::queue_activity(cloud, &name);
     Ok((
@@ -265,13 +270,14 @@ pub(crate) fn sha256_hex(body: &str) -> String {
 }
 
 /// SendMessage: stores one message.
-pub fn send_message(cloud: &mut Cloud, input: SendMessageInput) -> CloudResult<SendMessageOutput> {
-    let url = input.queue_url.clone();
-    let fifo = queue_mut(cloud, &url)?.fifo();
-    let result = send_one(cloud, &url, input);
-    let size = result.as_ref().map_or(0, |(_, s)| *s);
-    bill(cloud, fifo, size);
-    result.map(|(out, _)| out)
+pub fn send_message(
+    cloud: &mut Cloud,
+    mut input: SendMessageInput,
+) -> CloudResult<SendMessageOutput> {
+    let url = std::mem::take(&mut input.queue_url);
+    let (out, size) = send_one(cloud, &url, input)?;
+    bill(cloud, super::is_fifo_url(&url), size);
+    Ok(out)
 }
 
 /// One SendMessageBatch entry.
@@ -418,9 +424,9 @@ pub struct Message {
     #[serde(
         rename = "Attributes",
         default,
-        skip_serializing_if = "BTreeMap::is_empty"
+        skip_serializing_if = "SystemAttributes::is_empty"
     )]
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: SystemAttributes,
     /// MD5 of the message attributes, if there are any.
     #[serde(
         rename = "MD5OfMessageAttributes",
@@ -440,15 +446,12 @@ pub struct Message {
 impl Message {
     /// How many times this message has been received (this time included).
     pub fn receive_count(&self) -> u32 {
-        self.attributes
-            .get("ApproximateReceiveCount")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
+        self.attributes.approximate_receive_count.unwrap_or(0)
     }
 
     /// The FIFO message group, if any.
     pub fn group_id(&self) -> Option<&str> {
-        self.attributes.get("MessageGroupId").map(String::as_str)
+        self.attributes.message_group_id.as_deref()
     }
 
     /// A message attribute's value as text.
@@ -461,8 +464,7 @@ impl Message {
     /// When it was sent (from `SentTimestamp`).
     pub fn sent_at(&self) -> Option<SimTime> {
         self.attributes
-            .get("SentTimestamp")
-            .and_then(|v| v.parse().ok())
+            .sent_timestamp
             .map(SimTime::from_unix_millis)
     }
 }
@@ -544,27 +546,36 @@ impl Selection {
 }
 
 fn render(m: &StoredMessage, handle: String, sel: &Selection) -> Message {
-    let mut attrs = BTreeMap::new();
+    let mut attrs = SystemAttributes::default();
     if sel.system_all || !sel.system.is_empty() {
-        let mut put = |k: &str, v: Option<String>| {
-            if let Some(v) = v {
-                if sel.wants_system(k) {
-                    attrs.insert(k.to_string(), v);
-                }
-            }
-        };
-        put("SenderId", Some(m.sender_id.clone()));
-        put("SentTimestamp", Some(m.sent_at.unix_millis().to_string()));
-        put("ApproximateReceiveCount", Some(m.receive_count.to_string()));
-        put(
-            "ApproximateFirstReceiveTimestamp",
-            m.first_receive.map(|t| t.unix_millis().to_string()),
-        );
-        put("SequenceNumber", m.sequence_number.clone());
-        put("MessageDeduplicationId", m.dedup_id.clone());
-        put("MessageGroupId", m.group_id.clone());
-        put("AWSTraceHeader", m.trace_header.clone());
-        put("DeadLetterQueueSourceArn", m.dead_letter_source.clone());
+        let w = |k: &str| sel.wants_system(k);
+        if w("SenderId") {
+            attrs.sender_id = Some(m.sender_id.to_string());
+        }
+        if w("SentTimestamp") {
+            attrs.sent_timestamp = Some(m.sent_at.unix_millis());
+        }
+        if w("ApproximateReceiveCount") {
+            attrs.approximate_receive_count = Some(m.receive_count);
+        }
+        if w("ApproximateFirstReceiveTimestamp") {
+            attrs.approximate_first_receive_timestamp = m.first_receive.map(|t| t.unix_millis());
+        }
+        if w("SequenceNumber") {
+            attrs.sequence_number = m.sequence_number.clone();
+        }
+        if w("MessageDeduplicationId") {
+            attrs.message_deduplication_id = m.dedup_id.clone();
+        }
+        if w("MessageGroupId") {
+            attrs.message_group_id = m.group_id.clone();
+        }
+        if w("AWSTraceHeader") {
+            attrs.aws_trace_header = m.trace_header.clone();
+        }
+        if w("DeadLetterQueueSourceArn") {
+            attrs.dead_letter_queue_source_arn = m.dead_letter_source.clone();
+        }
     }
     let message_attributes: Attributes = if sel.message_all {
         m.attributes.clone()
@@ -617,16 +628,26 @@ pub(crate) fn receive_now(
     visibility: Option<u32>,
     sel: &Selection,
 ) -> CloudResult<Vec<Message>> {
-    let url = crate::sqs::queue_url(name);
-    expire_queue(cloud, &url)?;
     let now = cloud.core.now;
     let default_anomalies = cloud.core.anomalies;
+    let q = cloud.sqs.queues.get_mut(name).ok_or_else(|| {
+        CloudError::new("QueueDoesNotExist", "The specified queue does not exist.")
+    })?;
+    let gone = q.expire(now);
+    if !gone.is_empty() {
+        let qname = q.name.clone();
+        for m in gone {
+            cloud.core.trace(
+                "sqs",
+                &qname,
+                "expire",
+                format!("MessageId={} after the retention period", m.message_id),
+            );
+        }
+    }
+    let q = cloud.sqs.queues.get(name).expect("looked up");
     // The DLQ must exist for messages to move there.
-    let dlq = {
-        let q = queue_mut(cloud, &url)?;
-        q.config.redrive_policy.clone()
-    };
-    let dlq = dlq.and_then(|p| {
+    let dlq = q.config.redrive_policy.clone().and_then(|p| {
         let n = super::name_from_arn(&p.dead_letter_target_arn).ok()?;
         cloud
             .sqs
@@ -649,10 +670,14 @@ pub(crate) fn receive_now(
     let mut details = Vec::with_capacity(taken.delivered.len());
     for (seq, handle) in taken.delivered {
         let m = &q.messages[&seq];
-        details.push(format!(
-            "MessageId={} receive #{}",
-            m.message_id, m.receive_count
-        ));
+        details.push(
+            Detail::new()
+                .s("MessageId=")
+                .s(&m.message_id)
+                .s(" receive #")
+                .n(m.receive_count as u64)
+                .done(),
+        );
         out.push(render(m, handle, sel));
     }
     let qname = q.name.clone();
@@ -737,12 +762,12 @@ pub fn receive_message(
             "Value {max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and {MAX_RECEIVE}, if provided."
         )));
     }
-    if let Some(v) = input.visibility_timeout {
-        if v > MAX_VISIBILITY_TIMEOUT {
-            return Err(invalid(format!(
-                "Value {v} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and {MAX_VISIBILITY_TIMEOUT}, if provided."
-            )));
-        }
+    if let Some(v) = input.visibility_timeout
+        && v > MAX_VISIBILITY_TIMEOUT
+    {
+        return Err(invalid(format!(
+            "Value {v} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and {MAX_VISIBILITY_TIMEOUT}, if provided."
+        )));
     }
     let wait = input.wait_time_seconds.unwrap_or(default_wait);
     if wait > MAX_WAIT_TIME {
@@ -836,7 +861,7 @@ fn delete_one(cloud: &mut Cloud, url: &str, handle: &str) -> CloudResult<()> {
         .map_err(|e| handle_error(e, handle))?;
     let name = q.name.clone();
     let (kind, detail) = match deleted {
-        Deleted::Gone(m) => ("delete", format!("MessageId={}", m.message_id)),
+        Deleted::Gone(id) => ("delete", Detail::new().s("MessageId=").s(&id).done()),
         Deleted::Survived(id) => (
             "duplicate",
             format!(
@@ -855,10 +880,9 @@ fn delete_one(cloud: &mut Cloud, url: &str, handle: &str) -> CloudResult<()> {
 /// DeleteMessage: deletes a received message. A handle from an earlier receive
 /// of a message received again since succeeds without deleting (as SQS does).
 pub fn delete_message(cloud: &mut Cloud, input: DeleteMessageInput) -> CloudResult<()> {
-    let fifo = queue_mut(cloud, &input.queue_url)?.fifo();
-    let r = delete_one(cloud, &input.queue_url, &input.receipt_handle);
-    bill(cloud, fifo, 0);
-    r
+    delete_one(cloud, &input.queue_url, &input.receipt_handle)?;
+    bill(cloud, super::is_fifo_url(&input.queue_url), 0);
+    Ok(())
 }
 
 /// One DeleteMessageBatch entry.

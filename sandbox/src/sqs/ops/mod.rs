@@ -35,28 +35,41 @@ fn no_queue() -> CloudError {
 /// Accepts AWS's form (`https://sqs.us-east-1.amazonaws.com/123456789012/orders`),
 /// the legacy `queue.amazonaws.com` form and any host (a local endpoint).
 pub(crate) fn name_from_url(url: &str) -> CloudResult<&str> {
-    let path = url
-        .split_once("://")
-        .map(|(_, rest)| rest.split_once('/').map_or("", |(_, p)| p))
-        .ok_or_else(|| {
-            CloudError::new(
-                "InvalidAddress",
-                format!("The address {url} is not valid for this endpoint."),
-            )
-        })?;
-    let mut parts = path.trim_end_matches('/').split('/');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(account), Some(name), None) if !name.is_empty() => {
-            if account != ACCOUNT_ID {
-                return Err(no_queue());
-            }
-            Ok(name)
-        }
-        _ => Err(CloudError::new(
+    let bad = || {
+        CloudError::new(
             "InvalidAddress",
             format!("The address {url} is not valid for this endpoint."),
-        )),
+        )
+    };
+    // scheme://host/account/name[/], read byte by byte (this runs on every call).
+    let b = url.as_bytes();
+    let end = if b.last() == Some(&b'/') {
+        b.len() - 1
+    } else {
+        b.len()
+    };
+    let slash2 = b[..end].iter().rposition(|c| *c == b'/').ok_or_else(bad)?;
+    let slash1 = b[..slash2]
+        .iter()
+        .rposition(|c| *c == b'/')
+        .ok_or_else(bad)?;
+    let colon = b[..slash1]
+        .iter()
+        .position(|c| *c == b':')
+        .ok_or_else(bad)?;
+    let ok = b[colon..].starts_with(b"://")
+        && colon + 3 < slash1
+        && !b[colon + 3..slash1].contains(&b'/')
+        && slash2 + 1 < end
+        && slash1 + 1 < slash2;
+    if !ok {
+        return Err(bad());
     }
+    let (account, name) = (&url[slash1 + 1..slash2], &url[slash2 + 1..end]);
+    if account != ACCOUNT_ID {
+        return Err(no_queue());
+    }
+    Ok(name)
 }
 
 /// The queue a URL names, or `QueueDoesNotExist`.
@@ -82,6 +95,11 @@ pub(crate) fn name_from_arn(arn: &str) -> CloudResult<String> {
         Some(("sqs", ..)) => Err(no_queue()),
         _ => Err(invalid(format!("{arn} is not a valid SQS queue ARN."))),
     }
+}
+
+/// True when a queue URL names a FIFO queue (only FIFO names may end in `.fifo`).
+pub(crate) fn is_fifo_url(url: &str) -> bool {
+    url.strip_suffix('/').unwrap_or(url).ends_with(".fifo")
 }
 
 /// Meters one SQS request carrying `payload` bytes (64 KiB chunks).

@@ -84,15 +84,15 @@ pub fn create_queue(cloud: &mut Cloud, input: CreateQueueInput) -> CloudResult<Q
             queue_url: existing.url.clone(),
         });
     }
-    if let Some(deleted) = cloud.sqs.deleted.get(&input.queue_name) {
-        if now.since(*deleted) < (DELETED_NAME_REUSE as u64).secs() {
-            return Err(CloudError::new(
-                "QueueDeletedRecently",
-                format!(
-                    "You must wait {DELETED_NAME_REUSE} seconds after deleting a queue before you can create another with the same name."
-                ),
-            ));
-        }
+    if let Some(deleted) = cloud.sqs.deleted.get(&input.queue_name)
+        && now.since(*deleted) < (DELETED_NAME_REUSE as u64).secs()
+    {
+        return Err(CloudError::new(
+            "QueueDeletedRecently",
+            format!(
+                "You must wait {DELETED_NAME_REUSE} seconds after deleting a queue before you can create another with the same name."
+            ),
+        ));
     }
     check_redrive(cloud, &input.queue_name, &config)?;
     if input.tags.len() > MAX_TAGS {
@@ -135,12 +135,12 @@ fn check_redrive(cloud: &Cloud, source: &str, config: &QueueConfig) -> CloudResu
         ));
     }
     let source_arn = crate::cloud::arn("sqs", source);
-    if let Some(allow) = &dlq.config.redrive_allow_policy {
-        if !allow.allows(&source_arn) {
-            return Err(invalid(format!(
-                "Value for parameter RedrivePolicy is invalid. Reason: Queue {dlq_name}'s RedriveAllowPolicy does not allow {source} to use it as a dead-letter queue."
-            )));
-        }
+    if let Some(allow) = &dlq.config.redrive_allow_policy
+        && !allow.allows(&source_arn)
+    {
+        return Err(invalid(format!(
+            "Value for parameter RedrivePolicy is invalid. Reason: Queue {dlq_name}'s RedriveAllowPolicy does not allow {source} to use it as a dead-letter queue."
+        )));
     }
     Ok(())
 }
@@ -377,16 +377,16 @@ pub fn set_queue_attributes(cloud: &mut Cloud, input: SetQueueAttributesInput) -
 pub fn purge_queue(cloud: &mut Cloud, input: QueueUrlInput) -> CloudResult<()> {
     let now = cloud.core.now;
     let q = queue_mut(cloud, &input.queue_url)?;
-    if let Some(last) = q.last_purge {
-        if now.since(last) < (PURGE_INTERVAL as u64).secs() {
-            return Err(CloudError::new(
-                "PurgeQueueInProgress",
-                format!(
-                    "Only one PurgeQueue operation on {} is allowed every {PURGE_INTERVAL} seconds.",
-                    q.name
-                ),
-            ));
-        }
+    if let Some(last) = q.last_purge
+        && now.since(last) < (PURGE_INTERVAL as u64).secs()
+    {
+        return Err(CloudError::new(
+            "PurgeQueueInProgress",
+            format!(
+                "Only one PurgeQueue operation on {} is allowed every {PURGE_INTERVAL} seconds.",
+                q.name
+            ),
+        ));
     }
     q.last_purge = Some(now);
     let n = q.purge(now);
