@@ -134,6 +134,34 @@ pub const PRICES: &[Price] = &[
         usd_per_unit: 0.000_013_333_4,
         free_pool: Some("lambda.gb_seconds"),
     },
+    // S3 Standard: storage per GB-month (first 50 TB tier) and requests by tier.
+    // Source: aws.amazon.com/s3/pricing (S3 Standard, us-east-1). S3's free
+    // tier (5 GB, 20,000 GET, 2,000 PUT) is a 12-month offer, not always free,
+    // so none applies here.
+    Price {
+        key: "s3.standard.gb_months",
+        service: "s3",
+        description: "S3 Standard storage (first 50 TB)",
+        unit: "GB-month",
+        usd_per_unit: 0.023,
+        free_pool: None,
+    },
+    Price {
+        key: "s3.tier1.requests",
+        service: "s3",
+        description: "PUT, COPY, POST, LIST requests",
+        unit: "request",
+        usd_per_unit: 0.005 / 1e3,
+        free_pool: None,
+    },
+    Price {
+        key: "s3.tier2.requests",
+        service: "s3",
+        description: "GET, HEAD and other requests",
+        unit: "request",
+        usd_per_unit: 0.0004 / 1e3,
+        free_pool: None,
+    },
 ];
 
 /// Monthly free tiers (the "always free" offers, which do not expire).

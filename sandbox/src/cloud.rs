@@ -13,7 +13,7 @@ use crate::rng::SimRng;
 use crate::scheduler::{Job, Scheduler, TimerId};
 use crate::time::SimTime;
 use crate::trace::Trace;
-use crate::{lambda, sns, sqs};
+use crate::{lambda, s3, sns, sqs};
 
 /// The account id every simulated account uses.
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -113,6 +113,7 @@ pub struct Cloud {
     pub(crate) sqs: sqs::SqsState,
     pub(crate) sns: sns::SnsState,
     pub(crate) lambda: lambda::LambdaState,
+    pub(crate) s3: s3::S3State,
     pub(crate) logs: crate::logs::Logs,
     pub(crate) outside: crate::outside::Outside,
 }
@@ -131,6 +132,7 @@ impl std::fmt::Debug for Cloud {
             .field("queues", &self.sqs.len())
             .field("topics", &self.sns.len())
             .field("functions", &self.lambda.len())
+            .field("buckets", &self.s3.len())
             .field("scheduled", &self.scheduler.len())
             .finish()
     }
@@ -150,6 +152,7 @@ impl Cloud {
             sqs: sqs::SqsState::default(),
             sns: sns::SnsState::default(),
             lambda: lambda::LambdaState::default(),
+            s3: s3::S3State::default(),
             logs: crate::logs::Logs::default(),
             outside: crate::outside::Outside::default(),
         }
@@ -296,7 +299,11 @@ impl Cloud {
     /// The itemised bill so far (us-east-1 list prices, free tier applied per
     /// calendar month; see [`Bill::total_gross_usd`] for the figure without it).
     pub fn bill(&self) -> Bill {
-        self.core.meter.bill()
+        let mut meter = self.core.meter.clone();
+        // S3 storage accrues continuously: meter it up to now for this bill.
+        let mut storage = self.s3.storage;
+        storage.accrue(&mut meter, self.core.now);
+        meter.bill()
     }
 
     /// Shared services every operation uses (clock, rng, trace, meter).
@@ -323,6 +330,7 @@ impl Cloud {
             "sqs" => sqs::api::dispatch(self, operation, params),
             "sns" => sns::api::dispatch(self, operation, params),
             "lambda" => lambda::api::dispatch(self, operation, params),
+            "s3" => s3::api::dispatch(self, operation, params),
             other => Err(CloudError::new(
                 "UnknownServiceException",
                 format!(
@@ -335,7 +343,7 @@ impl Cloud {
 }
 
 /// Services `Cloud::call` knows, as the SDKs name them.
-pub const SERVICES: &[&str] = &["sqs", "sns", "lambda"];
+pub const SERVICES: &[&str] = &["sqs", "sns", "lambda", "s3"];
 
 /// An ARN in this account and region: `arn:aws:<service>:us-east-1:123456789012:<resource>`.
 pub fn arn(service: &str, resource: &str) -> String {

@@ -37,6 +37,7 @@ pub mod params;
 pub mod render;
 pub mod replay;
 pub mod rng;
+pub mod s3;
 pub mod scheduler;
 pub mod sns;
 pub mod sqs;
@@ -59,6 +60,7 @@ pub mod prelude {
     };
     pub use crate::logs::LogView;
     pub use crate::outside::HttpRequest;
+    pub use crate::s3::{Bucket, List, Notify, Put};
     pub use crate::sns::{Publish, SubscriptionRef, Topic};
     pub use crate::sqs::{Message, MessageState, Msg, Queue, QueueOptions, Receive, Received};
     pub use crate::time::{DurationExt, SimTime};

@@ -61,6 +61,7 @@ pub fn exists(cloud: &Cloud, arn: &str) -> bool {
             let name = name.split(':').next().unwrap_or(name);
             cloud.lambda.functions.contains_key(name)
         }
+        Some(("s3", _, _, name)) => cloud.s3.buckets.contains_key(name),
         _ => false,
     }
 }

@@ -55,6 +55,27 @@ impl Cloud {
                 d.edge(&s.topic_arn, &dlq, "sub DLQ", true);
             }
         }
+        for b in self.s3.buckets.values() {
+            let arn = b.arn();
+            d.node(&arn, &b.name, NodeKind::Other("S3"));
+            for r in &b.notifications.rules {
+                let mut label = r
+                    .events
+                    .iter()
+                    .map(|e| e.trim_start_matches("s3:"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if !r.prefix.is_empty() || !r.suffix.is_empty() {
+                    label.push_str(&format!(" {}*{}", r.prefix, r.suffix));
+                }
+                d.edge(&arn, r.destination.arn(), &label, false);
+            }
+            if b.notifications.eventbridge {
+                let bus = crate::cloud::arn("events", "event-bus/default");
+                d.node(&bus, "default", NodeKind::Other("EventBridge"));
+                d.edge(&arn, &bus, "all events", false);
+            }
+        }
         for m in self.lambda.mappings.values() {
             let fn_arn = crate::cloud::arn("lambda", &format!("function:{}", m.function));
             d.edge(
@@ -130,6 +151,16 @@ impl Cloud {
                 f.stats.cold_starts.to_string(),
             ]);
         }
+        let mut buckets = Table::new(["Bucket", "Objects", "Bytes", "Notification rules"]);
+        for b in self.s3.buckets.values() {
+            buckets.row([
+                b.name.to_string(),
+                b.objects.len().to_string(),
+                b.bytes.to_string(),
+                (b.notifications.rules.len() + usize::from(b.notifications.eventbridge))
+                    .to_string(),
+            ]);
+        }
         CloudView {
             header: format!(
                 "Account {} · {} · {} (+{}) · seed {}",
@@ -143,6 +174,7 @@ impl Cloud {
             queues,
             topics,
             functions,
+            buckets,
             recent: self.core.trace.tail(10),
             bill: self.bill(),
         }
@@ -172,6 +204,7 @@ pub struct CloudView {
     queues: Table,
     topics: Table,
     functions: Table,
+    buckets: Table,
     recent: TraceView,
     bill: Bill,
 }
@@ -188,6 +221,7 @@ impl CloudView {
             ("Queues", &self.queues),
             ("Topics", &self.topics),
             ("Functions", &self.functions),
+            ("Buckets", &self.buckets),
         ] {
             if !t.is_empty() {
                 h.push_str(&section(title, &t.to_html()));
@@ -209,7 +243,7 @@ impl CloudView {
 impl fmt::Display for CloudView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.header)?;
-        for t in [&self.queues, &self.topics, &self.functions] {
+        for t in [&self.queues, &self.topics, &self.functions, &self.buckets] {
             if !t.is_empty() {
                 write!(f, "{}", t.to_text())?;
             }
