@@ -10,6 +10,8 @@ use std::time::Instant;
 use crate::cloud::Cloud;
 use crate::sqs::Receive;
 
+pub mod events;
+
 /// One measured workload.
 #[derive(Clone, Debug)]
 pub struct Measurement {

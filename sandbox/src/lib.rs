@@ -34,6 +34,7 @@ pub mod lambda;
 pub mod logs;
 pub mod outside;
 pub mod params;
+pub mod pattern;
 pub mod render;
 pub mod replay;
 pub mod rng;

@@ -20,6 +20,13 @@ enum Which {
         #[arg(long, default_value_t = 200_000)]
         messages: usize,
     },
+    /// 100 EventBridge rules compiled into one pattern set, against the same
+    /// patterns tried one rule at a time.
+    Events {
+        /// Events per measurement.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+    },
     /// Build every lesson (notebooks + site, no execution) against reading,
     /// rendering with pulldown-cmark alone and writing the same sources.
     Course {
@@ -42,6 +49,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             let report = cloudlab::bench::sandbox(messages);
             println!("{report}");
         }
+        Which::Events { events } => println!("{}", cloudlab::bench::events::run(events)),
         Which::Course {
             lessons,
             exercises,
