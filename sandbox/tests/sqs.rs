@@ -497,3 +497,72 @@ fn json_face_matches_typed_face() {
         .unwrap_err();
     assert_eq!(err.code, "InvalidAttributeName");
 }
+
+#[test]
+fn forced_duplicates_are_finite_and_hidden_like_any_delivery() {
+    let mut c = Cloud::new();
+    let q = c
+        .sqs()
+        .create_queue_with(
+            "q",
+            QueueOptions::new()
+                .visibility_timeout(30.secs())
+                .duplicate_rate(1.0),
+        )
+        .unwrap();
+    c.sqs().send(&q, "x").unwrap();
+    let first = c.sqs().receive(&q, 1).unwrap();
+    let copy = c.sqs().receive(&q, 1).unwrap();
+    assert_eq!(copy[0].message_id, first[0].message_id, "a concurrent copy");
+    assert!(
+        c.sqs().receive(&q, 1).unwrap().is_empty(),
+        "no third delivery while in flight"
+    );
+    c.sqs().delete(&q, &copy[0]).unwrap();
+    assert_eq!(
+        c.sqs().counts(&q).unwrap().in_flight,
+        1,
+        "a copy survived the delete"
+    );
+    c.advance(30.secs());
+    let again = c.sqs().receive(&q, 1).unwrap();
+    assert_eq!(again[0].message_id, first[0].message_id);
+    assert!(
+        c.sqs().receive(&q, 1).unwrap().is_empty(),
+        "redelivery hides it again"
+    );
+    c.sqs().delete(&q, &again[0]).unwrap();
+    assert_eq!(
+        c.sqs().counts(&q).unwrap().total(),
+        0,
+        "the second delete sticks"
+    );
+}
+
+#[test]
+fn unreceived_batch_messages_come_back_once_per_timeout_with_anomalies() {
+    for seed in [1, 3, 4] {
+        let mut c = Cloud::with_seed(seed).with_anomalies(true);
+        let q = c.sqs().create_queue("q").unwrap();
+        for i in 0..30 {
+            c.sqs().send(&q, format!("m{i}")).unwrap();
+        }
+        c.sqs().receive(&q, Receive::max(5)).unwrap();
+        c.advance(31.secs());
+        let mut rounds = 0;
+        while c.sqs().counts(&q).unwrap().total() > 0 {
+            rounds += 1;
+            assert!(rounds < 50, "seed {seed}: the queue never drains");
+            loop {
+                let got = c.sqs().receive(&q, Receive::max(10)).unwrap();
+                if got.is_empty() {
+                    break;
+                }
+                for m in &got {
+                    c.sqs().delete(&q, m).unwrap();
+                }
+            }
+            c.advance(31.secs());
+        }
+    }
+}

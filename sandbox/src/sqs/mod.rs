@@ -179,6 +179,7 @@ pub struct QueueOptions {
     attributes: BTreeMap<String, String>,
     tags: BTreeMap<String, String>,
     anomalies: Option<bool>,
+    duplicate_rate: Option<f64>,
 }
 
 impl QueueOptions {
@@ -265,6 +266,15 @@ impl QueueOptions {
     /// Standard-queue anomalies (duplicates, reordering) for this queue only.
     pub fn anomalies(mut self, on: bool) -> QueueOptions {
         self.anomalies = Some(on);
+        self
+    }
+
+    /// Turns anomalies on for this queue with a chosen duplicate chance per
+    /// receive and per delete (0.0-1.0; the default is 5 %). `1.0` makes every
+    /// message come back, which scenarios use to force redelivery.
+    pub fn duplicate_rate(mut self, p: f64) -> QueueOptions {
+        self.anomalies = Some(true);
+        self.duplicate_rate = Some(p.clamp(0.0, 1.0));
         self
     }
 
@@ -529,10 +539,9 @@ impl Sqs<'_> {
                 tags: options.tags,
             },
         )?;
-        if let Some(on) = options.anomalies
-            && let Some(q) = self.cloud.sqs.queues.get_mut(name)
-        {
-            q.anomalies = Some(on);
+        if let Some(q) = self.cloud.sqs.queues.get_mut(name) {
+            q.anomalies = options.anomalies.or(q.anomalies);
+            q.duplicate_rate = options.duplicate_rate.or(q.duplicate_rate);
         }
         Ok(Queue::named(name))
     }
@@ -714,10 +723,10 @@ impl Sqs<'_> {
                 attributes: options.attributes,
             },
         )?;
-        if let Some(on) = options.anomalies {
-            let url = queue.queue_url();
-            ops::queue_mut(self.cloud, &url)?.anomalies = Some(on);
-        }
+        let url = queue.queue_url();
+        let q = ops::queue_mut(self.cloud, &url)?;
+        q.anomalies = options.anomalies.or(q.anomalies);
+        q.duplicate_rate = options.duplicate_rate.or(q.duplicate_rate);
         Ok(())
     }
 

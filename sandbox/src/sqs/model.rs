@@ -47,6 +47,10 @@ pub(crate) struct StoredMessage {
     pub dead_letter_source: Option<String>,
     pub in_ready: bool,
     pub duplicate_pending: bool,
+    /// Anomalies strike each message at most once per kind (copy on receive,
+    /// copy surviving a delete), so forced duplicates stay finite.
+    pub duplicated: bool,
+    pub survived: bool,
 }
 
 /// Where a message is, as seen at one instant.
@@ -113,6 +117,8 @@ pub(crate) struct QueueState {
     pub created: SimTime,
     pub last_modified: SimTime,
     pub anomalies: Option<bool>,
+    /// Chance of a duplicate per receive and per delete when anomalies are on.
+    pub duplicate_rate: Option<f64>,
     pub messages: FxHashMap<u64, StoredMessage>,
     pub stats: QueueStats,
     pub last_purge: Option<SimTime>,
@@ -171,6 +177,7 @@ impl QueueState {
             created: now,
             last_modified: now,
             anomalies: None,
+            duplicate_rate: None,
             messages: FxHashMap::default(),
             stats: QueueStats::default(),
             last_purge: None,
@@ -183,6 +190,11 @@ impl QueueState {
             dedup_order: VecDeque::new(),
             next_sequence_number: 18_000_000_000_000_000_000 + rng.range(0, 999_999_999) as u128,
         }
+    }
+
+    /// The duplicate chance in force (the queue's own or the default).
+    pub fn duplicate_rate(&self) -> f64 {
+        self.duplicate_rate.unwrap_or(ANOMALY_DUPLICATE_RATE)
     }
 
     pub fn fifo(&self) -> bool {
@@ -345,12 +357,15 @@ impl QueueState {
             }
         }
         let hide = (visibility as u64).secs();
+        let duplicate_rate = self.duplicate_rate();
         for seq in picked.deliver {
             let id = self.id;
             let Some(m) = self.messages.get_mut(&seq) else {
                 continue;
             };
-            let duplicate = std::mem::take(&mut m.duplicate_pending);
+            // A pending copy only counts as a duplicate while the first delivery is
+            // still in flight; once that has ended it is an ordinary redelivery.
+            let duplicate = std::mem::take(&mut m.duplicate_pending) && m.visible_at > now;
             m.receive_count += 1;
             m.first_receive.get_or_insert(now);
             m.last_receive = Some(now);
@@ -364,8 +379,14 @@ impl QueueState {
                 }
             }
             let handle = encode_handle(id, seq, m.receive_count, rng);
-            if !self.config.fifo && anomalies && !duplicate && rng.chance(ANOMALY_DUPLICATE_RATE) {
+            if !self.config.fifo
+                && anomalies
+                && !duplicate
+                && !m.duplicated
+                && rng.chance(duplicate_rate)
+            {
                 m.duplicate_pending = true;
+                m.duplicated = true;
                 if !m.in_ready {
                     m.in_ready = true;
                     self.ready.push_back(seq);
@@ -480,9 +501,15 @@ impl QueueState {
         rng: &mut SimRng,
     ) -> Result<Deleted, HandleError> {
         match self.resolve(handle) {
-            Ok(seq) if anomalies && !self.fifo() && rng.chance(ANOMALY_DUPLICATE_RATE) => {
+            Ok(seq)
+                if anomalies
+                    && !self.fifo()
+                    && !self.messages[&seq].survived
+                    && rng.chance(self.duplicate_rate()) =>
+            {
                 let hide = (self.config.visibility_timeout as u64).secs();
                 let m = self.messages.get_mut(&seq).expect("resolved");
+                m.survived = true;
                 m.valid_from = m.receive_count + 1;
                 m.visible_at = m.visible_at.max(now + hide);
                 self.waiting.push(Reverse((m.visible_at, seq)));

@@ -233,6 +233,8 @@ fn send_one(
         dead_letter_source: None,
         in_ready: false,
         duplicate_pending: false,
+        duplicated: false,
+        survived: false,
     };
     let seq = q.enqueue(msg, dedup_key, now);
     q.stats.sent += 1;
