@@ -1,6 +1,5 @@
 //! SNS behaviour: fan-out, protocols, confirmation, retries, DLQs, FIFO.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use cloudlab::prelude::*;
@@ -200,17 +199,223 @@ fn publish_validation() {
 }
 
 #[test]
-fn filter_policies_are_refused_until_supported() {
+fn attribute_filter_policies_route_messages() {
+    let mut c = Cloud::new();
+    let t = c.sns().create_topic("orders").unwrap();
+    let books = c.sqs().create_queue("books").unwrap();
+    let big = c.sqs().create_queue("big").unwrap();
+    let all = c.sqs().create_queue("all").unwrap();
+    let s1 = c.sns().subscribe_queue_raw(&t, &books).unwrap();
+    let s2 = c.sns().subscribe_queue_raw(&t, &big).unwrap();
+    c.sns().subscribe_queue_raw(&t, &all).unwrap();
+    c.sns()
+        .set_filter_policy(
+            &s1,
+            json!({"kind": ["book"], "store": [{"anything-but": "test"}]}),
+        )
+        .unwrap();
+    c.sns()
+        .set_filter_policy(&s2, json!({"total": [{"numeric": [">=", 100]}]}))
+        .unwrap();
+    let sends = [
+        Publish::new("m1")
+            .attr("kind", "book")
+            .attr("store", "main")
+            .number("total", 20),
+        Publish::new("m2")
+            .attr("kind", "book")
+            .attr("store", "test")
+            .number("total", 500),
+        Publish::new("m3").attr("kind", "toy").number("total", 100),
+        Publish::new("m4").attr("total", "100"),
+        Publish::new("m5"),
+    ];
+    for p in sends {
+        c.sns().publish(&t, p).unwrap();
+    }
+    let bodies = |c: &mut Cloud, q: &Queue| -> Vec<String> {
+        let mut got: Vec<String> = c
+            .sqs()
+            .receive(q, Receive::max(10))
+            .unwrap()
+            .into_iter()
+            .map(|m| m.body)
+            .collect();
+        got.sort();
+        got
+    };
+    assert_eq!(bodies(&mut c, &books), ["m1"]);
+    assert_eq!(
+        bodies(&mut c, &big),
+        ["m2", "m3"],
+        "a String attribute is no number"
+    );
+    assert_eq!(bodies(&mut c, &all).len(), 5);
+    let stats = c.sns().stats(&t).unwrap();
+    assert_eq!(stats.delivered, 1 + 2 + 5);
+    assert_eq!(stats.filtered_out, 4 + 3);
+    assert_eq!(c.trace().kind("filtered-out").count(), 7);
+}
+
+#[test]
+fn filtered_out_messages_are_not_billed_as_deliveries() {
+    let mut c = Cloud::new();
+    let t = c.sns().create_topic("alerts").unwrap();
+    let url = "https://hooks.example.com/alerts";
+    c.serve_http(url, |_| 200);
+    let sub = c.sns().subscribe_http(&t, url).unwrap();
+    c.sns()
+        .set_filter_policy(&sub, json!({"severity": ["high"]}))
+        .unwrap();
+    for sev in ["low", "high", "low", "low"] {
+        c.sns()
+            .publish(&t, Publish::new("disk").attr("severity", sev))
+            .unwrap();
+    }
+    let bill = c.bill();
+    assert_eq!(bill.line("sns.http.deliveries").map(|l| l.units), Some(1.0));
+    assert_eq!(
+        bill.line("sns.publish.requests").map(|l| l.units),
+        Some(4.0)
+    );
+    let posts = c.http_requests(url);
+    assert_eq!(
+        posts
+            .iter()
+            .filter(|r| r.headers["x-amz-sns-message-type"] == "Notification")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn body_filter_policies_read_nested_json() {
+    let mut c = Cloud::new();
+    let t = c.sns().create_topic("orders").unwrap();
+    let eu = c.sqs().create_queue("eu-orders").unwrap();
+    let sub = c.sns().subscribe_queue_raw(&t, &eu).unwrap();
+    c.sns()
+        .set_body_filter_policy(
+            &sub,
+            json!({"order": {"region": [{"prefix": "eu-"}], "items": {"sku": [{"wildcard": "book-*"}]}}}),
+        )
+        .unwrap();
+    let msgs = [
+        json!({"order": {"region": "eu-west-1", "items": [{"sku": "toy-1"}, {"sku": "book-7"}]}}),
+        json!({"order": {"region": "us-east-1", "items": [{"sku": "book-1"}]}}),
+        json!({"order": {"region": "eu-north-1", "items": [{"sku": "toy-2"}]}}),
+    ];
+    for m in msgs {
+        c.sns().publish(&t, m).unwrap();
+    }
+    c.sns().publish(&t, "not json at all").unwrap();
+    let got = c.sqs().receive(&eu, Receive::max(10)).unwrap();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].body.contains("book-7"));
+    assert_eq!(c.sns().stats(&t).unwrap().filtered_out, 3);
+    // Lambda subscribers are filtered too, before the function is queued.
+    let f = c.lambda().create_function("f", Function::echo()).unwrap();
+    let ls = c.sns().subscribe_lambda(&t, &f).unwrap();
+    c.sns()
+        .set_body_filter_policy(&ls, json!({"order": {"region": ["nowhere"]}}))
+        .unwrap();
+    c.sns()
+        .publish(&t, json!({"order": {"region": "eu-west-1"}}))
+        .unwrap();
+    c.run_until_idle();
+    assert_eq!(
+        c.trace().kind("queued").count(),
+        0,
+        "never queued for the function"
+    );
+    // Both subscriptions reject that last message (it has no book items).
+    assert_eq!(c.sns().stats(&t).unwrap().filtered_out, 3 + 2);
+}
+
+#[test]
+fn bad_filter_policies_get_sns_errors() {
     let mut c = Cloud::new();
     let t = c.sns().create_topic("t").unwrap();
     let q = c.sqs().create_queue("q").unwrap();
-    let mut attrs = BTreeMap::new();
-    attrs.insert(
-        "FilterPolicy".to_string(),
-        r#"{"kind": ["book"]}"#.to_string(),
+    let subscribe = |c: &mut Cloud, attrs: Value| {
+        c.call(
+            "sns",
+            "Subscribe",
+            json!({"TopicArn": t.arn, "Protocol": "sqs", "Endpoint": q.arn, "Attributes": attrs}),
+        )
+    };
+    let e = subscribe(&mut c, json!({"FilterPolicy": r#"{"kind": "book"}"#})).unwrap_err();
+    assert_eq!(e.code, "InvalidParameter");
+    assert_eq!(
+        e.message,
+        "Invalid parameter: Attributes Reason: FilterPolicy: \"kind\" must be an object or an array"
     );
-    let err = c.sns().subscribe(&t, "sqs", &q.arn, attrs).unwrap_err();
-    assert!(err.message.contains("not supported"), "{}", err.message);
+    let six = r#"{"a":["1"],"b":["1"],"c":["1"],"d":["1"],"e":["1"],"f":["1"]}"#;
+    let e = subscribe(&mut c, json!({"FilterPolicy": six})).unwrap_err();
+    assert!(
+        e.message
+            .ends_with("Filter policy can not have more than 5 keys"),
+        "{}",
+        e.message
+    );
+    let e = subscribe(&mut c, json!({"FilterPolicy": r#"{"a": {"b": ["c"]}}"#})).unwrap_err();
+    assert!(
+        e.message.contains("does not support nested filter policy"),
+        "{}",
+        e.message
+    );
+    let e = subscribe(&mut c, json!({"FilterPolicyScope": "Body"})).unwrap_err();
+    assert!(e.message.contains("FilterPolicyScope"), "{}", e.message);
+    let ok = subscribe(
+        &mut c,
+        json!({"FilterPolicy": r#"{"a": {"b": ["c"]}}"#, "FilterPolicyScope": "MessageBody"}),
+    )
+    .unwrap();
+    let arn = ok["SubscriptionArn"].as_str().unwrap().to_string();
+    let attrs = c
+        .call(
+            "sns",
+            "GetSubscriptionAttributes",
+            json!({"SubscriptionArn": arn}),
+        )
+        .unwrap();
+    assert_eq!(attrs["Attributes"]["FilterPolicyScope"], "MessageBody");
+    assert_eq!(
+        attrs["Attributes"]["FilterPolicy"],
+        r#"{"a": {"b": ["c"]}}"#
+    );
+    // Switching the scope back would leave a nested attribute policy: refused.
+    let e = c
+        .call(
+            "sns",
+            "SetSubscriptionAttributes",
+            json!({"SubscriptionArn": arn, "AttributeName": "FilterPolicyScope", "AttributeValue": "MessageAttributes"}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy"
+    );
+    let e = c
+        .call(
+            "sns",
+            "SetSubscriptionAttributes",
+            json!({"SubscriptionArn": arn, "AttributeName": "FilterPolicy", "AttributeValue": r#"{"n": [{"numeric": [">", 1, "<", 0]}]}"#}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "Invalid parameter: FilterPolicy: Bottom must be less than top"
+    );
+    // Removing the policy delivers everything again.
+    c.call(
+        "sns",
+        "SetSubscriptionAttributes",
+        json!({"SubscriptionArn": arn, "AttributeName": "FilterPolicy", "AttributeValue": ""}),
+    )
+    .unwrap();
+    c.sns().publish(&t, "anything").unwrap();
+    assert_eq!(c.sqs().receive(&q, Receive::max(10)).unwrap().len(), 1);
 }
 
 #[test]

@@ -35,7 +35,7 @@ pub(crate) struct Notification {
 
 impl Notification {
     /// The message text for a protocol (MessageStructure json picks per protocol).
-    fn message_for(&self, protocol: Protocol) -> &str {
+    pub(crate) fn message_for(&self, protocol: Protocol) -> &str {
         match &self.per_protocol {
             Some(map) => map
                 .get(protocol.as_str())

@@ -25,6 +25,7 @@
 
 pub mod api;
 pub(crate) mod deliver;
+pub mod filter;
 pub mod model;
 pub mod ops;
 pub mod quotas;
@@ -38,6 +39,7 @@ use crate::error::{CloudError, CloudResult};
 use crate::lambda::FunctionRef;
 use crate::sqs::Queue;
 
+pub use filter::FilterScope;
 pub use model::{Protocol, TopicStats};
 pub use ops::publish::PublishOutput;
 
@@ -367,6 +369,55 @@ impl Sns<'_> {
         self.set_subscription_attribute(subscription, "RedrivePolicy", &policy)
     }
 
+    /// Delivers to this subscription only the messages whose attributes match
+    /// `policy`, an event pattern (see [`crate::pattern`]); others are
+    /// filtered out, not delivered and not billed.
+    ///
+    /// ```
+    /// use cloudlab::prelude::*;
+    /// # fn main() -> Result<(), CloudError> {
+    /// let mut cloud = Cloud::new();
+    /// let orders = cloud.sns().create_topic("orders")?;
+    /// let big = cloud.sqs().create_queue("big-orders")?;
+    /// let sub = cloud.sns().subscribe_queue_raw(&orders, &big)?;
+    /// cloud.sns().set_filter_policy(&sub, json!({"total": [{"numeric": [">=", 100]}]}))?;
+    /// cloud.sns().publish(&orders, Publish::new("small").number("total", 20))?;
+    /// cloud.sns().publish(&orders, Publish::new("large").number("total", 250))?;
+    /// let got = cloud.sqs().receive(&big, Receive::max(10))?;
+    /// assert_eq!(got.len(), 1);
+    /// assert_eq!(got[0].body, "large");
+    /// assert_eq!(cloud.sns().stats(&orders)?.filtered_out, 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn set_filter_policy(
+        &mut self,
+        subscription: &SubscriptionRef,
+        policy: serde_json::Value,
+    ) -> CloudResult<()> {
+        self.set_subscription_attribute(subscription, "FilterPolicy", &policy.to_string())
+    }
+
+    /// Like [`Sns::set_filter_policy`], but matching the message body (read
+    /// as a JSON object, nested fields allowed) instead of its attributes.
+    pub fn set_body_filter_policy(
+        &mut self,
+        subscription: &SubscriptionRef,
+        policy: serde_json::Value,
+    ) -> CloudResult<()> {
+        let arn = &subscription.arn;
+        let current = self
+            .cloud
+            .sns
+            .subscriptions
+            .get(arn)
+            .and_then(|s| s.attributes.get("FilterPolicy").cloned());
+        if current.is_some() {
+            self.set_subscription_attribute(subscription, "FilterPolicy", "")?;
+        }
+        self.set_subscription_attribute(subscription, "FilterPolicyScope", "MessageBody")?;
+        self.set_filter_policy(subscription, policy)
+    }
+
     /// Removes a subscription.
     pub fn unsubscribe(&mut self, subscription: &SubscriptionRef) -> CloudResult<()> {
         ops::subscriptions::unsubscribe(
@@ -432,6 +483,7 @@ impl Sns<'_> {
                 pending: s.pending,
                 raw: s.raw(),
                 dead_letter: s.dead_letter_arn(),
+                filter: s.attributes.get("FilterPolicy").cloned(),
             })
             .collect();
         Ok(view::TopicView {

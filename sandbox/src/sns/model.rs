@@ -212,6 +212,8 @@ pub(crate) struct Subscription {
     pub pending: bool,
     pub token: String,
     pub attributes: BTreeMap<String, String>,
+    /// The compiled `FilterPolicy` (with its scope), if any.
+    pub filter: Option<Arc<super::filter::Filter>>,
 }
 
 impl Subscription {
@@ -240,6 +242,9 @@ pub struct TopicStats {
     pub dropped: u64,
     /// Messages moved to subscription DLQs.
     pub dead_lettered: u64,
+    /// Deliveries skipped because a subscription's filter policy rejected the
+    /// message (CloudWatch's NumberOfNotificationsFilteredOut).
+    pub filtered_out: u64,
 }
 
 /// One topic.

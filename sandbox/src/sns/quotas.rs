@@ -48,3 +48,16 @@ pub const MANAGED_PRE_BACKOFF: u32 = 2;
 pub const MANAGED_BACKOFF: u32 = 10;
 /// ... then retries 20 seconds apart (100,015 attempts over ~23 days in all).
 pub const MANAGED_POST_BACKOFF: u32 = 100_000;
+/// Keys in a subscription filter policy.
+/// <https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html>
+pub const MAX_FILTER_POLICY_KEYS: usize = 5;
+/// Value combinations in a filter policy (the product of its value lists).
+pub const MAX_FILTER_POLICY_COMBINATIONS: usize = 150;
+/// Largest number a filter policy may compare with (and its negative).
+pub const MAX_FILTER_NUMBER: f64 = 1e9;
+/// Largest filter policy, bytes.
+pub const MAX_FILTER_POLICY_BYTES: usize = 256 * 1024;
+/// Filter policies per topic.
+pub const MAX_FILTER_POLICIES_PER_TOPIC: usize = 200;
+/// Filter policies per account.
+pub const MAX_FILTER_POLICIES_PER_ACCOUNT: usize = 10_000;

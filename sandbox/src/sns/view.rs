@@ -18,6 +18,8 @@ pub struct SubscriptionInfo {
     pub raw: bool,
     /// Subscription DLQ, if any.
     pub dead_letter: Option<String>,
+    /// Filter policy, if any.
+    pub filter: Option<String>,
 }
 
 /// A snapshot of a topic.
@@ -33,7 +35,7 @@ pub struct TopicView {
 
 impl TopicView {
     fn table(&self) -> Table {
-        let mut t = Table::new(["Protocol", "Endpoint", "Status", "Raw", "DLQ"]);
+        let mut t = Table::new(["Protocol", "Endpoint", "Status", "Raw", "DLQ", "Filter"]);
         for s in &self.subscriptions {
             t.row([
                 s.protocol.as_str().to_string(),
@@ -53,6 +55,7 @@ impl TopicView {
                     .as_deref()
                     .map(|a| a.rsplit(':').next().unwrap_or(a).to_string())
                     .unwrap_or_default(),
+                s.filter.clone().unwrap_or_default(),
             ]);
         }
         t
@@ -60,9 +63,10 @@ impl TopicView {
 
     fn summary(&self) -> String {
         format!(
-            "{} published · {} delivered · {} failed attempts · {} dropped · {} to DLQs",
+            "{} published · {} delivered · {} filtered out · {} failed attempts · {} dropped · {} to DLQs",
             self.stats.published,
             self.stats.delivered,
+            self.stats.filtered_out,
             self.stats.failed_attempts,
             self.stats.dropped,
             self.stats.dead_lettered

@@ -192,7 +192,9 @@ fn publish_one(
         ),
     );
     for sub in subscriptions {
-        deliver(cloud, &notification, &sub, 0);
+        if crate::sns::filter::admits(cloud, &notification, &sub) {
+            deliver(cloud, &notification, &sub, 0);
+        }
     }
     Ok(PublishOutput {
         message_id,

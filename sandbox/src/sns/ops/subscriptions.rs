@@ -11,6 +11,7 @@ use super::{invalid, not_found, topic_mut};
 use crate::cloud::{ACCOUNT_ID, Cloud, parse_arn};
 use crate::error::{CloudError, CloudResult};
 use crate::outside::{Delivered, HttpRequest};
+use crate::sns::filter;
 use crate::sns::model::{Protocol, RetryPolicy, Subscription};
 use crate::sns::quotas::MAX_FIFO_SUBSCRIPTIONS;
 
@@ -97,10 +98,6 @@ fn check_attribute(name: &str, value: &str) -> CloudResult<()> {
                 )),
             }
         }
-        "FilterPolicy" | "FilterPolicyScope" => Err(CloudError::new(
-            "InvalidParameter",
-            "Invalid parameter: FilterPolicy: subscription filter policies are not supported by this sandbox yet (they arrive with the event-pattern engine); without one, every message is delivered.",
-        )),
         n if SUBSCRIPTION_ATTRIBUTES.contains(&n) => Ok(()),
         other => Err(invalid(format!("AttributeName: unknown attribute {other}"))),
     }
@@ -118,6 +115,7 @@ pub fn subscribe(cloud: &mut Cloud, input: SubscribeInput) -> CloudResult<Subscr
     for (k, v) in &input.attributes {
         check_attribute(k, v)?;
     }
+    let filter = filter::from_attributes(&input.attributes, true)?;
     let topic_arn = input.topic_arn.clone();
     let t = topic_mut(cloud, &topic_arn)?;
     if t.fifo && protocol != Protocol::Sqs {
@@ -151,6 +149,9 @@ pub fn subscribe(cloud: &mut Cloud, input: SubscribeInput) -> CloudResult<Subscr
             subscription_arn: shown,
         });
     }
+    if filter.is_some() {
+        filter::check_policy_limits(cloud, &topic_arn, None)?;
+    }
     let arn = format!("{topic_arn}:{}", cloud.core.rng.uuid());
     let token = cloud.core.rng.hex(64);
     let sub = Subscription {
@@ -161,6 +162,7 @@ pub fn subscribe(cloud: &mut Cloud, input: SubscribeInput) -> CloudResult<Subscr
         pending: protocol.needs_confirmation(),
         token: token.clone(),
         attributes: input.attributes,
+        filter,
     };
     let t = topic_mut(cloud, &topic_arn)?;
     t.subscriptions.push(arn.clone());
@@ -392,6 +394,11 @@ pub fn get_subscription_attributes(
     attrs
         .entry("RawMessageDelivery".into())
         .or_insert_with(|| "false".into());
+    if attrs.contains_key("FilterPolicy") {
+        attrs
+            .entry("FilterPolicyScope".into())
+            .or_insert_with(|| "MessageAttributes".into());
+    }
     Ok(json!({ "Attributes": attrs }))
 }
 
@@ -417,13 +424,28 @@ pub fn set_subscription_attributes(
     let s = cloud
         .sns
         .subscriptions
+        .get(&input.subscription_arn)
+        .ok_or_else(|| not_found("Subscription"))?;
+    let mut attributes = s.attributes.clone();
+    if input.attribute_value.is_empty() {
+        attributes.remove(&input.attribute_name);
+    } else {
+        attributes.insert(input.attribute_name.clone(), input.attribute_value);
+    }
+    let mut new_filter = s.filter.clone();
+    if input.attribute_name.starts_with("FilterPolicy") {
+        new_filter = filter::from_attributes(&attributes, false)?;
+        if new_filter.is_some() && s.filter.is_none() {
+            let topic = s.topic_arn.clone();
+            filter::check_policy_limits(cloud, &topic, Some(&input.subscription_arn))?;
+        }
+    }
+    let s = cloud
+        .sns
+        .subscriptions
         .get_mut(&input.subscription_arn)
         .ok_or_else(|| not_found("Subscription"))?;
-    if input.attribute_value.is_empty() {
-        s.attributes.remove(&input.attribute_name);
-    } else {
-        s.attributes
-            .insert(input.attribute_name, input.attribute_value);
-    }
+    s.attributes = attributes;
+    s.filter = new_filter;
     Ok(())
 }
