@@ -40,7 +40,8 @@ pub struct FreeTier {
 
 /// The price table (us-east-1, list prices, as of [`PRICES_AS_OF`]).
 ///
-/// Sources: aws.amazon.com/sqs/pricing, /sns/pricing, /lambda/pricing (and the
+/// Sources: aws.amazon.com/sqs/pricing, /sns/pricing, /lambda/pricing,
+/// /step-functions/pricing (and the
 /// AWS whitepaper "How AWS Pricing Works" for the Lambda free tier).
 pub const PRICES: &[Price] = &[
     // SQS: every API action is a request; each 64 KiB chunk of payload is one request.
@@ -162,6 +163,35 @@ pub const PRICES: &[Price] = &[
         usd_per_unit: 0.0004 / 1e3,
         free_pool: None,
     },
+    // Step Functions (aws.amazon.com/step-functions/pricing): Standard workflows
+    // per state transition (retries included); Express per request plus
+    // duration, memory in 64 MB steps and time in 100 ms steps. Express
+    // duration is tiered (first 1,000 GB-hours at this rate, cheaper beyond);
+    // only the first tier is modelled.
+    Price {
+        key: "states.standard.transitions",
+        service: "states",
+        description: "Standard workflow state transitions",
+        unit: "transition",
+        usd_per_unit: 0.025 / 1e3,
+        free_pool: Some("states.transitions"),
+    },
+    Price {
+        key: "states.express.requests",
+        service: "states",
+        description: "Express workflow requests",
+        unit: "request",
+        usd_per_unit: 1.00 / 1e6,
+        free_pool: None,
+    },
+    Price {
+        key: "states.express.gb_seconds",
+        service: "states",
+        description: "Express workflow duration (64 MB, 100 ms steps)",
+        unit: "GB-second",
+        usd_per_unit: 0.000_016_67,
+        free_pool: None,
+    },
 ];
 
 /// Monthly free tiers (the "always free" offers, which do not expire).
@@ -189,6 +219,10 @@ pub const FREE_TIERS: &[FreeTier] = &[
     FreeTier {
         pool: "lambda.gb_seconds",
         units_per_month: 4e5,
+    },
+    FreeTier {
+        pool: "states.transitions",
+        units_per_month: 4e3,
     },
 ];
 

@@ -13,7 +13,7 @@ use crate::rng::SimRng;
 use crate::scheduler::{Job, Scheduler, TimerId};
 use crate::time::SimTime;
 use crate::trace::Trace;
-use crate::{lambda, s3, sns, sqs};
+use crate::{lambda, s3, sns, sqs, states};
 
 /// The account id every simulated account uses.
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -114,6 +114,7 @@ pub struct Cloud {
     pub(crate) sns: sns::SnsState,
     pub(crate) lambda: lambda::LambdaState,
     pub(crate) s3: s3::S3State,
+    pub(crate) states: states::StatesState,
     pub(crate) logs: crate::logs::Logs,
     pub(crate) outside: crate::outside::Outside,
 }
@@ -133,6 +134,7 @@ impl std::fmt::Debug for Cloud {
             .field("topics", &self.sns.len())
             .field("functions", &self.lambda.len())
             .field("buckets", &self.s3.len())
+            .field("state_machines", &self.states.len())
             .field("scheduled", &self.scheduler.len())
             .finish()
     }
@@ -153,6 +155,7 @@ impl Cloud {
             sns: sns::SnsState::default(),
             lambda: lambda::LambdaState::default(),
             s3: s3::S3State::default(),
+            states: states::StatesState::default(),
             logs: crate::logs::Logs::default(),
             outside: crate::outside::Outside::default(),
         }
@@ -331,6 +334,7 @@ impl Cloud {
             "sns" => sns::api::dispatch(self, operation, params),
             "lambda" => lambda::api::dispatch(self, operation, params),
             "s3" => s3::api::dispatch(self, operation, params),
+            "states" => states::api::dispatch(self, operation, params),
             other => Err(CloudError::new(
                 "UnknownServiceException",
                 format!(
@@ -343,7 +347,7 @@ impl Cloud {
 }
 
 /// Services `Cloud::call` knows, as the SDKs name them.
-pub const SERVICES: &[&str] = &["sqs", "sns", "lambda", "s3"];
+pub const SERVICES: &[&str] = &["sqs", "sns", "lambda", "s3", "states"];
 
 /// An ARN in this account and region: `arn:aws:<service>:us-east-1:123456789012:<resource>`.
 pub fn arn(service: &str, resource: &str) -> String {

@@ -42,6 +42,7 @@ pub mod s3;
 pub mod scheduler;
 pub mod sns;
 pub mod sqs;
+pub mod states;
 pub mod targets;
 pub mod time;
 pub mod trace;
@@ -64,6 +65,9 @@ pub mod prelude {
     pub use crate::s3::{Bucket, List, Notify, Put};
     pub use crate::sns::{Publish, SubscriptionRef, Topic};
     pub use crate::sqs::{Message, MessageState, Msg, Queue, QueueOptions, Receive, Received};
+    pub use crate::states::{
+        Execution, ExecutionInfo, ExecutionStatus, StateMachine, WorkflowType,
+    };
     pub use crate::time::{DurationExt, SimTime};
     pub use serde_json::{Value, json};
     pub use std::time::Duration;
