@@ -32,7 +32,10 @@ pub const OPERATIONS: &[&str] = &[
 /// Runs one Step Functions action from JSON.
 pub fn dispatch(cloud: &mut Cloud, operation: &str, params: Value) -> CloudResult<Value> {
     match operation {
-        "CreateStateMachine" => respond(machines::create_state_machine(cloud, parse(STYLE, params)?)?),
+        "CreateStateMachine" => respond(machines::create_state_machine(
+            cloud,
+            parse(STYLE, params)?,
+        )?),
         "DeleteStateMachine" => empty(machines::delete_state_machine(cloud, parse(STYLE, params)?)),
         "DescribeExecution" => executions::describe_execution(cloud, parse(STYLE, params)?),
         "DescribeStateMachine" => machines::describe_state_machine(cloud, parse(STYLE, params)?),

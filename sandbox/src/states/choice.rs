@@ -93,7 +93,12 @@ impl Op {
     pub fn is_test(self) -> bool {
         matches!(
             self,
-            Op::IsNull | Op::IsPresent | Op::IsNumeric | Op::IsString | Op::IsBoolean | Op::IsTimestamp
+            Op::IsNull
+                | Op::IsPresent
+                | Op::IsNumeric
+                | Op::IsString
+                | Op::IsBoolean
+                | Op::IsTimestamp
         )
     }
 
@@ -106,12 +111,21 @@ impl Op {
     pub fn operand_kind(self) -> &'static str {
         use Op::*;
         match self {
-            StringEquals | StringLessThan | StringGreaterThan | StringLessThanEquals
-            | StringGreaterThanEquals | StringMatches | TimestampEquals | TimestampLessThan
-            | TimestampGreaterThan | TimestampLessThanEquals | TimestampGreaterThanEquals => {
-                "string"
-            }
-            NumericEquals | NumericLessThan | NumericGreaterThan | NumericLessThanEquals
+            StringEquals
+            | StringLessThan
+            | StringGreaterThan
+            | StringLessThanEquals
+            | StringGreaterThanEquals
+            | StringMatches
+            | TimestampEquals
+            | TimestampLessThan
+            | TimestampGreaterThan
+            | TimestampLessThanEquals
+            | TimestampGreaterThanEquals => "string",
+            NumericEquals
+            | NumericLessThan
+            | NumericGreaterThan
+            | NumericLessThanEquals
             | NumericGreaterThanEquals => "number",
             _ => "boolean",
         }
@@ -295,12 +309,18 @@ pub fn compare(op: Op, v: &Value, rhs: &Value) -> bool {
             (Some(s), Some(p)) => glob(p, s),
             _ => false,
         },
-        StringEquals | StringLessThan | StringGreaterThan | StringLessThanEquals
+        StringEquals
+        | StringLessThan
+        | StringGreaterThan
+        | StringLessThanEquals
         | StringGreaterThanEquals => match (v.as_str(), rhs.as_str()) {
             (Some(a), Some(b)) => holds(Some(a.cmp(b)), op),
             _ => false,
         },
-        NumericEquals | NumericLessThan | NumericGreaterThan | NumericLessThanEquals
+        NumericEquals
+        | NumericLessThan
+        | NumericGreaterThan
+        | NumericLessThanEquals
         | NumericGreaterThanEquals => {
             if v.is_number() && rhs.is_number() {
                 holds(cmp_num(v, rhs), op)
@@ -353,12 +373,22 @@ mod tests {
         let input = json!({"n": "12", "t": "2026-01-01T00:00:00Z", "b": true});
         let s = JustInput(&input);
         assert!(!cmp("$.n", Op::NumericEquals, json!(12)).eval(&s).unwrap());
-        assert!(cmp("$.t", Op::TimestampLessThan, json!("2026-01-02T00:00:00+01:00")).eval(&s).unwrap());
+        assert!(
+            cmp(
+                "$.t",
+                Op::TimestampLessThan,
+                json!("2026-01-02T00:00:00+01:00")
+            )
+            .eval(&s)
+            .unwrap()
+        );
         assert!(cmp("$.t", Op::IsTimestamp, json!(true)).eval(&s).unwrap());
         assert!(!cmp("$.n", Op::IsTimestamp, json!(true)).eval(&s).unwrap());
         assert!(cmp("$.b", Op::BooleanEquals, json!(true)).eval(&s).unwrap());
         assert!(cmp("$.x", Op::IsPresent, json!(false)).eval(&s).unwrap());
-        let e = cmp("$.x", Op::StringEquals, json!("a")).eval(&s).unwrap_err();
+        let e = cmp("$.x", Op::StringEquals, json!("a"))
+            .eval(&s)
+            .unwrap_err();
         assert!(e.0.contains("Invalid path '$.x'"), "{e:?}");
         let path_rule = Rule::Cmp {
             var: RefPath::parse("$.n").unwrap(),

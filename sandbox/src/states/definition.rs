@@ -336,7 +336,10 @@ impl Definition {
     pub fn parse(text: &str) -> Result<Definition, Vec<Diagnostic>> {
         match Definition::analyse(text) {
             (Some(d), _) => Ok(d),
-            (None, diags) => Err(diags.into_iter().filter(|d| d.severity == "ERROR").collect()),
+            (None, diags) => Err(diags
+                .into_iter()
+                .filter(|d| d.severity == "ERROR")
+                .collect()),
         }
     }
 
@@ -344,7 +347,10 @@ impl Definition {
     pub fn from_json(json: Value) -> Result<Definition, Vec<Diagnostic>> {
         match Definition::analyse_json(json) {
             (Some(d), _) => Ok(d),
-            (None, diags) => Err(diags.into_iter().filter(|d| d.severity == "ERROR").collect()),
+            (None, diags) => Err(diags
+                .into_iter()
+                .filter(|d| d.severity == "ERROR")
+                .collect()),
         }
     }
 
@@ -436,33 +442,101 @@ const COMMON: &[&str] = &["Type", "Comment", "QueryLanguage"];
 fn allowed(kind: &str) -> &'static [&'static str] {
     match kind {
         "Pass" => &[
-            "Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result",
-            "Assign", "Output",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "ResultPath",
+            "Parameters",
+            "Result",
+            "Assign",
+            "Output",
         ],
         "Task" => &[
-            "Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters",
-            "ResultSelector", "Retry", "Catch", "Resource", "TimeoutSeconds",
-            "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Credentials",
-            "Arguments", "Output", "Assign",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "ResultPath",
+            "Parameters",
+            "ResultSelector",
+            "Retry",
+            "Catch",
+            "Resource",
+            "TimeoutSeconds",
+            "TimeoutSecondsPath",
+            "HeartbeatSeconds",
+            "HeartbeatSecondsPath",
+            "Credentials",
+            "Arguments",
+            "Output",
+            "Assign",
         ],
-        "Choice" => &["Choices", "Default", "InputPath", "OutputPath", "Assign", "Output"],
+        "Choice" => &[
+            "Choices",
+            "Default",
+            "InputPath",
+            "OutputPath",
+            "Assign",
+            "Output",
+        ],
         "Wait" => &[
-            "Next", "End", "InputPath", "OutputPath", "Seconds", "Timestamp", "SecondsPath",
-            "TimestampPath", "Assign", "Output",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "Seconds",
+            "Timestamp",
+            "SecondsPath",
+            "TimestampPath",
+            "Assign",
+            "Output",
         ],
         "Succeed" => &["InputPath", "OutputPath", "Output"],
         "Fail" => &["Error", "Cause", "ErrorPath", "CausePath"],
         "Parallel" => &[
-            "Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters",
-            "ResultSelector", "Retry", "Catch", "Branches", "Arguments", "Output", "Assign",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "ResultPath",
+            "Parameters",
+            "ResultSelector",
+            "Retry",
+            "Catch",
+            "Branches",
+            "Arguments",
+            "Output",
+            "Assign",
         ],
         "Map" => &[
-            "Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters",
-            "ResultSelector", "Retry", "Catch", "ItemsPath", "ItemSelector", "ItemProcessor",
-            "Iterator", "MaxConcurrency", "MaxConcurrencyPath", "ToleratedFailurePercentage",
-            "ToleratedFailurePercentagePath", "ToleratedFailureCount",
-            "ToleratedFailureCountPath", "ItemBatcher", "ItemReader", "ResultWriter", "Label",
-            "Items", "Arguments", "Output", "Assign",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "ResultPath",
+            "Parameters",
+            "ResultSelector",
+            "Retry",
+            "Catch",
+            "ItemsPath",
+            "ItemSelector",
+            "ItemProcessor",
+            "Iterator",
+            "MaxConcurrency",
+            "MaxConcurrencyPath",
+            "ToleratedFailurePercentage",
+            "ToleratedFailurePercentagePath",
+            "ToleratedFailureCount",
+            "ToleratedFailureCountPath",
+            "ItemBatcher",
+            "ItemReader",
+            "ResultWriter",
+            "Label",
+            "Items",
+            "Arguments",
+            "Output",
+            "Assign",
         ],
         _ => &[],
     }
@@ -470,9 +544,20 @@ fn allowed(kind: &str) -> &'static [&'static str] {
 
 const JSONATA_ONLY: &[&str] = &["Arguments", "Output", "Items"];
 const JSONPATH_ONLY: &[&str] = &[
-    "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "ItemsPath",
-    "SecondsPath", "TimestampPath", "ErrorPath", "CausePath", "TimeoutSecondsPath",
-    "HeartbeatSecondsPath", "MaxConcurrencyPath", "ToleratedFailurePercentagePath",
+    "InputPath",
+    "OutputPath",
+    "ResultPath",
+    "Parameters",
+    "ResultSelector",
+    "ItemsPath",
+    "SecondsPath",
+    "TimestampPath",
+    "ErrorPath",
+    "CausePath",
+    "TimeoutSecondsPath",
+    "HeartbeatSecondsPath",
+    "MaxConcurrencyPath",
+    "ToleratedFailurePercentagePath",
     "ToleratedFailureCountPath",
 ];
 
@@ -504,15 +589,16 @@ impl Validator {
         self.push("SCHEMA_VALIDATION_FAILED", message, at);
     }
 
-    fn machine(
-        &mut self,
-        obj: &Map<String, Value>,
-        at: &str,
-        top: bool,
-        lang: Lang,
-    ) -> Machine {
+    fn machine(&mut self, obj: &Map<String, Value>, at: &str, top: bool, lang: Lang) -> Machine {
         let allowed: &[&str] = if top {
-            &["Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"]
+            &[
+                "Comment",
+                "StartAt",
+                "States",
+                "TimeoutSeconds",
+                "Version",
+                "QueryLanguage",
+            ]
         } else {
             &["Comment", "StartAt", "States", "ProcessorConfig"]
         };
@@ -538,8 +624,9 @@ impl Validator {
             );
         }
         let timeout = if top {
-            obj.get("TimeoutSeconds")
-                .and_then(|t| self.positive_int(t, &format!("{at}/TimeoutSeconds"), MAX_TIMEOUT_SECONDS))
+            obj.get("TimeoutSeconds").and_then(|t| {
+                self.positive_int(t, &format!("{at}/TimeoutSeconds"), MAX_TIMEOUT_SECONDS)
+            })
         } else {
             None
         };
@@ -692,10 +779,7 @@ impl Validator {
         match v.as_u64() {
             Some(n) if n >= 1 && n <= max => Some(n),
             Some(_) | None if v.is_number() => {
-                self.schema(
-                    format!("The value must be an integer from 1 to {max}"),
-                    at,
-                );
+                self.schema(format!("The value must be an integer from 1 to {max}"), at);
                 None
             }
             _ => {
@@ -777,8 +861,10 @@ impl Validator {
     fn tmpl(&mut self, obj: &Map<String, Value>, key: &str, at: &str, lang: Lang) -> Option<Tmpl> {
         let v = obj.get(key)?;
         let here = format!("{at}/{key}");
-        let object_only = matches!(key, "Parameters" | "ResultSelector" | "ItemSelector" | "Assign")
-            || (key == "BatchInput");
+        let object_only = matches!(
+            key,
+            "Parameters" | "ResultSelector" | "ItemSelector" | "Assign"
+        ) || (key == "BatchInput");
         if object_only && !v.is_object() {
             self.schema("Expected value of type: Object", &here);
             return None;
@@ -859,7 +945,10 @@ impl Validator {
     ) -> Option<Src<String>> {
         let path_key = format!("{key}Path");
         if obj.contains_key(key) && obj.contains_key(&path_key) {
-            self.schema(format!("Only one of '{key}' or '{path_key}' may be set"), at);
+            self.schema(
+                format!("Only one of '{key}' or '{path_key}' may be set"),
+                at,
+            );
         }
         if let Some(s) = self.string(obj, key, at) {
             if lang == Lang::Jsonata && jsonata_body(s).is_some() {
@@ -938,7 +1027,10 @@ impl Validator {
                     continue;
                 }
                 if !known.contains(&k.as_str()) {
-                    self.schema(format!("Field '{k}' is not supported"), &format!("{at}/{k}"));
+                    self.schema(
+                        format!("Field '{k}' is not supported"),
+                        &format!("{at}/{k}"),
+                    );
                 } else if lang == Lang::JsonPath && JSONATA_ONLY.contains(&k.as_str()) {
                     self.schema(
                         format!("The QueryLanguage is set to 'JSONPath', but field '{k}' is only supported for the 'JSONata' QueryLanguage"),
@@ -964,9 +1056,7 @@ impl Validator {
         };
         if !terminal_type && !known.is_empty() {
             match (obj.get("Next"), end) {
-                (Some(_), true) => {
-                    self.schema("Only one of 'Next' or 'End' may be set", at)
-                }
+                (Some(_), true) => self.schema("Only one of 'Next' or 'End' may be set", at),
                 (None, false) => self.schema("These fields are required: [Next, End]", at),
                 _ => {}
             }
@@ -1001,8 +1091,15 @@ impl Validator {
                             continue;
                         };
                         for k in co.keys() {
-                            if !["ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"]
-                                .contains(&k.as_str())
+                            if ![
+                                "ErrorEquals",
+                                "Next",
+                                "ResultPath",
+                                "Output",
+                                "Assign",
+                                "Comment",
+                            ]
+                            .contains(&k.as_str())
                             {
                                 self.schema(format!("Field '{k}' is not supported"), &here);
                             }
@@ -1168,8 +1265,13 @@ impl Validator {
             };
             for k in ro.keys() {
                 if ![
-                    "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate",
-                    "MaxDelaySeconds", "JitterStrategy", "Comment",
+                    "ErrorEquals",
+                    "IntervalSeconds",
+                    "MaxAttempts",
+                    "BackoffRate",
+                    "MaxDelaySeconds",
+                    "JitterStrategy",
+                    "Comment",
                 ]
                 .contains(&k.as_str())
                 {
@@ -1387,11 +1489,17 @@ impl Validator {
             .collect();
         if ops.len() != 1 {
             if ops.is_empty() {
-                self.schema("A choice rule must have exactly one comparison operator or And/Or/Not", at);
+                self.schema(
+                    "A choice rule must have exactly one comparison operator or And/Or/Not",
+                    at,
+                );
             } else {
                 let names: Vec<&str> = ops.iter().map(|s| s.as_str()).collect();
                 self.schema(
-                    format!("A choice rule must have exactly one comparison operator; found [{}]", names.join(", ")),
+                    format!(
+                        "A choice rule must have exactly one comparison operator; found [{}]",
+                        names.join(", ")
+                    ),
                     at,
                 );
             }
@@ -1420,14 +1528,19 @@ impl Validator {
                         _ => self.schema("Expected value of type: Object", &h),
                     }
                 }
-                Some(if op == "And" { Rule::And(rules) } else { Rule::Or(rules) })
+                Some(if op == "And" {
+                    Rule::And(rules)
+                } else {
+                    Rule::Or(rules)
+                })
             }
             "Not" => {
                 let Value::Object(o) = val else {
                     self.schema("Expected value of type: Object", &here);
                     return None;
                 };
-                self.rule(o, &here, false, lang).map(|r| Rule::Not(Box::new(r)))
+                self.rule(o, &here, false, lang)
+                    .map(|r| Rule::Not(Box::new(r)))
             }
             _ => {
                 let (name, is_path) = match op.strip_suffix("Path") {
@@ -1452,7 +1565,9 @@ impl Validator {
                         Some(Ok(p)) => Operand::Path(p),
                         _ => {
                             self.schema(
-                                format!("The value for the field '{op}' must be a valid ReferencePath"),
+                                format!(
+                                    "The value for the field '{op}' must be a valid ReferencePath"
+                                ),
                                 &here,
                             );
                             return None;
@@ -1473,7 +1588,11 @@ impl Validator {
                     }
                     if opv.operand_kind() == "string"
                         && name.starts_with("Timestamp")
-                        && !super::choice::compare(super::choice::Op::IsTimestamp, val, &Value::Bool(true))
+                        && !super::choice::compare(
+                            super::choice::Op::IsTimestamp,
+                            val,
+                            &Value::Bool(true),
+                        )
                     {
                         self.schema(
                             format!("The value of '{op}' must be an RFC 3339 timestamp"),
@@ -1560,8 +1679,12 @@ impl Validator {
             );
         }
         for k in [
-            "ToleratedFailurePercentage", "ToleratedFailurePercentagePath",
-            "ToleratedFailureCount", "ToleratedFailureCountPath", "ItemBatcher", "ResultWriter",
+            "ToleratedFailurePercentage",
+            "ToleratedFailurePercentagePath",
+            "ToleratedFailureCount",
+            "ToleratedFailureCountPath",
+            "ItemBatcher",
+            "ResultWriter",
             "Label",
         ] {
             if obj.contains_key(k) && !distributed {
@@ -1619,7 +1742,15 @@ impl Validator {
             Some(Value::Object(b)) => {
                 let h = format!("{at}/ItemBatcher");
                 for k in b.keys() {
-                    if !["MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput"].contains(&k.as_str()) {
+                    if ![
+                        "MaxItemsPerBatch",
+                        "MaxItemsPerBatchPath",
+                        "MaxInputBytesPerBatch",
+                        "MaxInputBytesPerBatchPath",
+                        "BatchInput",
+                    ]
+                    .contains(&k.as_str())
+                    {
                         self.schema(format!("Field '{k}' is not supported"), &h);
                     }
                 }
@@ -1629,7 +1760,10 @@ impl Validator {
                 )
             }
             Some(_) => {
-                self.schema("Expected value of type: Object", &format!("{at}/ItemBatcher"));
+                self.schema(
+                    "Expected value of type: Object",
+                    &format!("{at}/ItemBatcher"),
+                );
                 (None, None)
             }
             None => (None, None),
@@ -1692,7 +1826,10 @@ pub fn classify(resource: &str) -> Option<(Integration, Pattern)> {
             };
             Some((integration, pattern))
         }
-        _ => Some((Integration::Unsupported(resource.to_string()), Pattern::Request)),
+        _ => Some((
+            Integration::Unsupported(resource.to_string()),
+            Pattern::Request,
+        )),
     }
 }
 
@@ -1723,7 +1860,9 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(d.state_names(), vec!["Hello World"]);
-        let Kind::Task(t) = &d.machine.states[0].kind else { panic!() };
+        let Kind::Task(t) = &d.machine.states[0].kind else {
+            panic!()
+        };
         assert_eq!(t.integration, Integration::LambdaArn("HelloWorld".into()));
     }
 
@@ -1751,10 +1890,25 @@ mod tests {
                 "B": {"Type": "Wait", "Next": "A"}
             }
         }));
-        assert!(got.contains(&"SCHEMA_VALIDATION_FAILED: Field 'Bogus' is not supported at /States/A/Bogus".to_string()), "{got:?}");
+        assert!(
+            got.contains(
+                &"SCHEMA_VALIDATION_FAILED: Field 'Bogus' is not supported at /States/A/Bogus"
+                    .to_string()
+            ),
+            "{got:?}"
+        );
         assert!(got.contains(&"SCHEMA_VALIDATION_FAILED: Field 'TimeoutSeconds' is not supported at /States/A/TimeoutSeconds".to_string()), "{got:?}");
-        assert!(got.iter().any(|d| d.starts_with("SCHEMA_VALIDATION_FAILED: A Wait state must have exactly one")), "{got:?}");
-        assert!(got.contains(&"MISSING_END_STATE: Workflow has no terminal state at /".to_string()) || got.iter().any(|d| d.starts_with("MISSING_END_STATE")), "{got:?}");
+        assert!(
+            got.iter()
+                .any(|d| d
+                    .starts_with("SCHEMA_VALIDATION_FAILED: A Wait state must have exactly one")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&"MISSING_END_STATE: Workflow has no terminal state at /".to_string())
+                || got.iter().any(|d| d.starts_with("MISSING_END_STATE")),
+            "{got:?}"
+        );
     }
 
     #[test]
@@ -1769,7 +1923,9 @@ mod tests {
         }));
         assert_eq!(
             got,
-            vec!["SCHEMA_VALIDATION_FAILED: These fields are required: [Next, End] at /States/P/Branches/0/States/X"]
+            vec![
+                "SCHEMA_VALIDATION_FAILED: These fields are required: [Next, End] at /States/P/Branches/0/States/X"
+            ]
         );
         let got = diags(json!({
             "StartAt": "C",
@@ -1813,7 +1969,12 @@ mod tests {
             "StartAt": "A",
             "States": {"A": {"Type": "Pass", "Output": {"x": 1}, "End": true}}
         }));
-        assert_eq!(got, vec!["SCHEMA_VALIDATION_FAILED: The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported for the 'JSONata' QueryLanguage at /States/A"]);
+        assert_eq!(
+            got,
+            vec![
+                "SCHEMA_VALIDATION_FAILED: The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported for the 'JSONata' QueryLanguage at /States/A"
+            ]
+        );
         let ok = Definition::from_json(json!({
             "QueryLanguage": "JSONata",
             "StartAt": "A",

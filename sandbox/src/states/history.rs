@@ -308,7 +308,8 @@ impl HistoryEvent {
                 input,
                 timeout,
             } => {
-                let mut d = json!({"resource": resource, "input": input, "inputDetails": data_details()});
+                let mut d =
+                    json!({"resource": resource, "input": input, "inputDetails": data_details()});
                 if let Some(t) = timeout {
                     d["timeoutInSeconds"] = json!(t);
                 }

@@ -140,7 +140,12 @@ fn notify_parent(cloud: &mut Cloud, child: usize, p: super::model::ParentRef) {
                     EventType::TaskSucceeded,
                     Details::TaskOutput {
                         resource_type: "states".into(),
-                        resource: if p.parse_output { "startExecution.sync:2" } else { "startExecution.sync" }.into(),
+                        resource: if p.parse_output {
+                            "startExecution.sync:2"
+                        } else {
+                            "startExecution.sync"
+                        }
+                        .into(),
                         output: text,
                     },
                 )],
@@ -158,7 +163,12 @@ fn notify_parent(cloud: &mut Cloud, child: usize, p: super::model::ParentRef) {
                 EventType::TaskFailed,
                 Details::TaskError {
                     resource_type: "states".into(),
-                    resource: if p.parse_output { "startExecution.sync:2" } else { "startExecution.sync" }.into(),
+                    resource: if p.parse_output {
+                        "startExecution.sync:2"
+                    } else {
+                        "startExecution.sync"
+                    }
+                    .into(),
                     error: f.error.clone(),
                     cause: f.cause.clone(),
                 },
@@ -234,7 +244,8 @@ impl Cx<'_> {
                 break;
             }
             self.advance(r);
-            if self.ex.kind == WorkflowType::Standard && self.ex.history.len() > MAX_HISTORY_EVENTS {
+            if self.ex.kind == WorkflowType::Standard && self.ex.history.len() > MAX_HISTORY_EVENTS
+            {
                 self.end_execution(
                     Status::Failed,
                     Some(Failure::runtime(format!(
@@ -378,7 +389,14 @@ impl Cx<'_> {
         t.eval(&mut ev)
     }
 
-    fn select(&self, r: usize, sel: &Sel, v: Value, ctx: &Value, field: &str) -> Result<Value, Failure> {
+    fn select(
+        &self,
+        r: usize,
+        sel: &Sel,
+        v: Value,
+        ctx: &Value,
+        field: &str,
+    ) -> Result<Value, Failure> {
         match sel {
             Sel::All => Ok(v),
             Sel::Nothing => Ok(Value::Object(Map::new())),
@@ -420,7 +438,14 @@ impl Cx<'_> {
         }
     }
 
-    fn assign(&mut self, r: usize, st: &State, input: &Value, result: Option<&Value>, ctx: &Value) -> Result<(), Failure> {
+    fn assign(
+        &mut self,
+        r: usize,
+        st: &State,
+        input: &Value,
+        result: Option<&Value>,
+        ctx: &Value,
+    ) -> Result<(), Failure> {
         let Some(t) = &st.assign else { return Ok(()) };
         let value = self.fill(r, t, input, ctx, result, None)?;
         if let Value::Object(m) = value {
@@ -482,7 +507,9 @@ impl Cx<'_> {
             Kind::Choice { choices, default } => self.choice(r, st, raw, choices, *default),
             Kind::Wait(w) => self.wait(r, st, raw, w),
             Kind::Succeed => self.succeed(r, st, raw),
-            Kind::Fail { error, cause } => self.fail_state(r, st, raw, error.as_ref(), cause.as_ref()),
+            Kind::Fail { error, cause } => {
+                self.fail_state(r, st, raw, error.as_ref(), cause.as_ref())
+            }
             Kind::Task(spec) => self.task(r, st, raw, spec),
             Kind::Parallel { branches } => self.parallel(r, st, raw, branches),
             Kind::Map(spec) => self.map(r, st, raw, spec),
@@ -601,7 +628,9 @@ impl Cx<'_> {
                             other => {
                                 return Flow::Error(Failure::new(
                                     errors::QUERY_EVALUATION_ERROR,
-                                    format!("The Condition of Choices[{k}] evaluated to {other}, not a boolean"),
+                                    format!(
+                                        "The Condition of Choices[{k}] evaluated to {other}, not a boolean"
+                                    ),
                                 ));
                             }
                         },
@@ -627,7 +656,11 @@ impl Cx<'_> {
             }
         }
         let (next, output_t, assign_t) = match chosen {
-            Some(k) => (choices[k].next, choices[k].output.as_ref(), choices[k].assign.as_ref()),
+            Some(k) => (
+                choices[k].next,
+                choices[k].output.as_ref(),
+                choices[k].assign.as_ref(),
+            ),
             None => match default {
                 Some(d) => (d, st.output.as_ref(), st.assign.as_ref()),
                 None => {
@@ -674,7 +707,14 @@ impl Cx<'_> {
         Flow::Go(next, out)
     }
 
-    fn num<T: Clone>(&mut self, r: usize, src: &Src<T>, input: &Value, ctx: &Value, field: &str) -> Result<Value, Failure>
+    fn num<T: Clone>(
+        &mut self,
+        r: usize,
+        src: &Src<T>,
+        input: &Value,
+        ctx: &Value,
+        field: &str,
+    ) -> Result<Value, Failure>
     where
         Value: From<T>,
     {
@@ -702,9 +742,8 @@ impl Cx<'_> {
                     context: ctx,
                     vars,
                 };
-                c.eval(&scope, &mut self.core.rng).map_err(|e| {
-                    Failure::new(errors::INTRINSIC_FAILURE, e.0)
-                })
+                c.eval(&scope, &mut self.core.rng)
+                    .map_err(|e| Failure::new(errors::INTRINSIC_FAILURE, e.0))
             }
             Src::Jsonata(e) => {
                 let t = Tmpl::Jsonata(Arc::clone(e));
@@ -727,7 +766,9 @@ impl Cx<'_> {
         let until = match w {
             WaitFor::Seconds(src) => match self.num(r, src, &effective, &ctx, "Seconds") {
                 Ok(v) => match v.as_f64() {
-                    Some(s) if s >= 0.0 && s.is_finite() => self.now() + Duration::from_secs_f64(s.min(MAX_TIMEOUT_SECONDS as f64)),
+                    Some(s) if s >= 0.0 && s.is_finite() => {
+                        self.now() + Duration::from_secs_f64(s.min(MAX_TIMEOUT_SECONDS as f64))
+                    }
                     _ => {
                         return Flow::Error(Failure::runtime(format!(
                             "The value of Seconds must be a non-negative number, not {v}"
@@ -832,7 +873,13 @@ impl Cx<'_> {
         Flow::Block
     }
 
-    fn arguments(&mut self, r: usize, st: &State, raw: &Value, ctx: &Value) -> Result<Value, Failure> {
+    fn arguments(
+        &mut self,
+        r: usize,
+        st: &State,
+        raw: &Value,
+        ctx: &Value,
+    ) -> Result<Value, Failure> {
         if st.lang == Lang::Jsonata {
             return match &st.parameters {
                 Some(t) => self.fill(r, t, raw, ctx, None, None),
@@ -846,7 +893,13 @@ impl Cx<'_> {
         }
     }
 
-    fn task(&mut self, r: usize, st: &State, raw: Value, spec: &super::definition::TaskSpec) -> Flow {
+    fn task(
+        &mut self,
+        r: usize,
+        st: &State,
+        raw: Value,
+        spec: &super::definition::TaskSpec,
+    ) -> Flow {
         self.ex.runs[r].raw = raw.clone();
         if spec.pattern == Pattern::Token {
             let token = self.core.rng.alnum(TASK_TOKEN_LEN);
@@ -918,7 +971,9 @@ impl Cx<'_> {
             let timer = self.sched.at(
                 self.now() + Duration::from_secs(t),
                 "states.task-timeout",
-                Box::new(move |c: &mut Cloud| deliver(c, exec, r, epoch, Input::TaskTimeout(false, 0))),
+                Box::new(move |c: &mut Cloud| {
+                    deliver(c, exec, r, epoch, Input::TaskTimeout(false, 0))
+                }),
             );
             self.ex.runs[r].timers.push(timer);
         }
@@ -926,7 +981,9 @@ impl Cx<'_> {
             let timer = self.sched.at(
                 self.now() + Duration::from_secs(h),
                 "states.heartbeat",
-                Box::new(move |c: &mut Cloud| deliver(c, exec, r, epoch, Input::TaskTimeout(true, 0))),
+                Box::new(move |c: &mut Cloud| {
+                    deliver(c, exec, r, epoch, Input::TaskTimeout(true, 0))
+                }),
             );
             self.ex.runs[r].timers.push(timer);
         }
@@ -984,9 +1041,8 @@ impl Cx<'_> {
         for t in run.timers.drain(..) {
             self.sched.cancel(t);
         }
-        if let Some(t) = run.token.take() {
-            self.tokens.remove(&t);
-        }
+        // The token stays known: using it again answers TaskTimedOut.
+        run.token = None;
     }
 
     fn accept(&mut self, r: usize, input: Input) {
@@ -1030,9 +1086,15 @@ impl Cx<'_> {
                     return;
                 }
                 let (error, cause) = if heartbeat {
-                    (errors::HEARTBEAT_TIMEOUT, "The task did not send a heartbeat within HeartbeatSeconds.")
+                    (
+                        errors::HEARTBEAT_TIMEOUT,
+                        "The task did not send a heartbeat within HeartbeatSeconds.",
+                    )
                 } else {
-                    (errors::TIMEOUT, "The task did not finish within TimeoutSeconds.")
+                    (
+                        errors::TIMEOUT,
+                        "The task did not finish within TimeoutSeconds.",
+                    )
                 };
                 let f = Failure::new(error, cause);
                 match info {
@@ -1073,14 +1135,18 @@ impl Cx<'_> {
     pub(crate) fn heartbeat(&mut self, r: usize) {
         let epoch = self.ex.runs[r].epoch;
         let exec = self.id;
-        let Some(info) = self.ex.runs[r].task.as_mut() else { return };
+        let Some(info) = self.ex.runs[r].task.as_mut() else {
+            return;
+        };
         let Some(h) = info.heartbeat else { return };
         info.heartbeat_seq += 1;
         let seq = info.heartbeat_seq;
         let timer = self.sched.at(
             self.core.now + Duration::from_secs(h),
             "states.heartbeat",
-            Box::new(move |c: &mut Cloud| deliver(c, exec, r, epoch, Input::TaskTimeout(true, seq))),
+            Box::new(move |c: &mut Cloud| {
+                deliver(c, exec, r, epoch, Input::TaskTimeout(true, seq))
+            }),
         );
         self.ex.runs[r].timers.push(timer);
     }
@@ -1088,10 +1154,17 @@ impl Cx<'_> {
     fn on_error(&mut self, r: usize, f: Failure) -> Flow {
         let machine = Arc::clone(&self.ex.runs[r].machine);
         let st = Self::state(&machine, self.ex.runs[r].state);
-        if !matches!(st.kind, Kind::Task(_) | Kind::Parallel { .. } | Kind::Map(_)) {
+        if !matches!(
+            st.kind,
+            Kind::Task(_) | Kind::Parallel { .. } | Kind::Map(_)
+        ) {
             return Flow::Error(f);
         }
-        if let Some(k) = st.retry.iter().position(|rt| errors::matches(&rt.errors, &f.error)) {
+        if let Some(k) = st
+            .retry
+            .iter()
+            .position(|rt| errors::matches(&rt.errors, &f.error))
+        {
             let rt = &st.retry[k];
             let done = self.ex.runs[r].attempts.get(k).copied().unwrap_or(0);
             if done < rt.max_attempts && self.ex.test {
@@ -1119,7 +1192,11 @@ impl Cx<'_> {
                 return Flow::Block;
             }
         }
-        let Some(k) = st.catch.iter().position(|c| errors::matches(&c.errors, &f.error)) else {
+        let Some(k) = st
+            .catch
+            .iter()
+            .position(|c| errors::matches(&c.errors, &f.error))
+        else {
             return Flow::Error(f);
         };
         let catcher = &st.catch[k];
@@ -1172,7 +1249,13 @@ impl Cx<'_> {
         Flow::Go(catcher.next, out)
     }
 
-    fn new_run(&mut self, machine: Arc<Machine>, parent: (usize, usize), input: Value, vars: Vars) -> usize {
+    fn new_run(
+        &mut self,
+        machine: Arc<Machine>,
+        parent: (usize, usize),
+        input: Value,
+        vars: Vars,
+    ) -> usize {
         let id = self.ex.runs.len();
         let last = self.ex.history.len() as u64;
         let start = machine.start;
@@ -1258,8 +1341,7 @@ impl Cx<'_> {
                     .ok_or_else(|| {
                         Failure::runtime(format!(
                             "Invalid path '{}' : No results for path: {}",
-                            spec.items_path,
-                            spec.items_path
+                            spec.items_path, spec.items_path
                         ))
                     })?
             };
@@ -1314,7 +1396,11 @@ impl Cx<'_> {
             Ok(v) => v.as_u64().unwrap_or(0) as usize,
             Err(f) => return Flow::Error(f),
         };
-        let cap = if spec.distributed { DISTRIBUTED_MAP_CONCURRENCY } else { INLINE_MAP_CONCURRENCY };
+        let cap = if spec.distributed {
+            DISTRIBUTED_MAP_CONCURRENCY
+        } else {
+            INLINE_MAP_CONCURRENCY
+        };
         let limit = if max == 0 { cap } else { max.min(cap) }.max(1);
         let tolerated_count = match &spec.tolerated_count {
             Some(s) => match self.num(r, s, &effective, &ctx, "ToleratedFailureCount") {
@@ -1331,7 +1417,11 @@ impl Cx<'_> {
             None => None,
         };
         let n = items.len();
-        self.event(Some(r), EventType::MapStateStarted, Details::MapStarted { length: n });
+        self.event(
+            Some(r),
+            EventType::MapStateStarted,
+            Details::MapStarted { length: n },
+        );
         let mut kids = Box::new(Kids {
             map: true,
             runs: vec![usize::MAX; n],
@@ -1374,7 +1464,9 @@ impl Cx<'_> {
         ctx: &Value,
     ) -> Result<(), Failure> {
         while kids.running < kids.limit {
-            let Some(i) = kids.queue.pop_front() else { break };
+            let Some(i) = kids.queue.pop_front() else {
+                break;
+            };
             let item = std::mem::take(&mut kids.items[i]);
             let input = match &spec.item_selector {
                 Some(t) => {
@@ -1413,7 +1505,10 @@ impl Cx<'_> {
         let machine = Arc::clone(&self.ex.runs[r].machine);
         let st = Self::state(&machine, self.ex.runs[r].state);
         if kids.failed > 0 && !self.tolerated(kids) {
-            let f = kids.first_failure.clone().unwrap_or_else(|| Failure::new(errors::BRANCH_FAILED, ""));
+            let f = kids
+                .first_failure
+                .clone()
+                .unwrap_or_else(|| Failure::new(errors::BRANCH_FAILED, ""));
             let map = kids.map;
             let f = if map && (kids.tolerated_count.is_some() || kids.tolerated_pct.is_some()) {
                 Failure::new(
@@ -1427,7 +1522,11 @@ impl Cx<'_> {
                 f
             };
             self.abort_children(r);
-            let kind = if map { EventType::MapStateFailed } else { EventType::ParallelStateFailed };
+            let kind = if map {
+                EventType::MapStateFailed
+            } else {
+                EventType::ParallelStateFailed
+            };
             self.event(Some(r), kind, Details::None);
             self.ex.runs[r].phase = Phase::Idle;
             return Flow::Error(f);
@@ -1438,7 +1537,9 @@ impl Cx<'_> {
                 let Phase::Children(mut kids) = std::mem::take(&mut self.ex.runs[r].phase) else {
                     return Flow::Block;
                 };
-                let Kind::Map(spec) = &st.kind else { return Flow::Block };
+                let Kind::Map(spec) = &st.kind else {
+                    return Flow::Block;
+                };
                 let outer = Vars {
                     outer: self.ex.runs[r].vars.snapshot(),
                     local: Default::default(),
@@ -1461,7 +1562,11 @@ impl Cx<'_> {
             .into_iter()
             .map(|v| v.unwrap_or(Value::Null))
             .collect();
-        let kind = if kids.map { EventType::MapStateSucceeded } else { EventType::ParallelStateSucceeded };
+        let kind = if kids.map {
+            EventType::MapStateSucceeded
+        } else {
+            EventType::ParallelStateSucceeded
+        };
         self.event(Some(r), kind, Details::None);
         self.conclude(r, Value::Array(results))
     }
@@ -1471,7 +1576,9 @@ impl Cx<'_> {
             return false;
         }
         let total = kids.results.len().max(1) as f64;
-        let by_count = kids.tolerated_count.is_some_and(|c| kids.failed as u64 <= c);
+        let by_count = kids
+            .tolerated_count
+            .is_some_and(|c| kids.failed as u64 <= c);
         let by_pct = kids
             .tolerated_pct
             .is_some_and(|p| kids.failed as f64 * 100.0 / total <= p);
@@ -1522,7 +1629,9 @@ impl Cx<'_> {
             self.abort_children(id);
         }
         let waiting = matches!(self.ex.runs[id].phase, Phase::Idle | Phase::Children(_));
-        let type_name = Self::state(&self.ex.runs[id].machine, self.ex.runs[id].state).kind.type_name();
+        let type_name = Self::state(&self.ex.runs[id].machine, self.ex.runs[id].state)
+            .kind
+            .type_name();
         if waiting {
             if let Some(kind) = EventType::aborted(type_name) {
                 self.event(Some(id), kind, Details::None);
@@ -1571,7 +1680,11 @@ impl Cx<'_> {
                 id,
                 previous_event_id: prev,
                 timestamp: self.core.now,
-                kind: if ok { EventType::MapIterationSucceeded } else { EventType::MapIterationFailed },
+                kind: if ok {
+                    EventType::MapIterationSucceeded
+                } else {
+                    EventType::MapIterationFailed
+                },
                 details: Details::MapIteration { name, index: slot },
             });
             self.ex.runs[parent].last_event = id;
@@ -1582,7 +1695,12 @@ impl Cx<'_> {
     }
 
     /// Ends the execution (and every run in it).
-    pub(crate) fn end_execution(&mut self, status: Status, failure: Option<Failure>, output: Option<Value>) {
+    pub(crate) fn end_execution(
+        &mut self,
+        status: Status,
+        failure: Option<Failure>,
+        output: Option<Value>,
+    ) {
         if self.ex.status != Status::Running {
             return;
         }
@@ -1601,9 +1719,15 @@ impl Cx<'_> {
         self.ex.stop = Some(self.core.now);
         let (kind, details) = match status {
             Status::Succeeded => {
-                let text = output.as_ref().map(json_text).unwrap_or_else(|| "null".into());
+                let text = output
+                    .as_ref()
+                    .map(json_text)
+                    .unwrap_or_else(|| "null".into());
                 self.ex.output = Some(text.clone());
-                (EventType::ExecutionSucceeded, Details::ExecutionSucceeded { output: text })
+                (
+                    EventType::ExecutionSucceeded,
+                    Details::ExecutionSucceeded { output: text },
+                )
             }
             Status::Failed | Status::TimedOut | Status::Aborted => {
                 let f = failure.clone().unwrap_or_else(|| Failure::new("", ""));
@@ -1612,7 +1736,13 @@ impl Cx<'_> {
                     Status::TimedOut => EventType::ExecutionTimedOut,
                     _ => EventType::ExecutionAborted,
                 };
-                (kind, Details::Error { error: f.error, cause: f.cause })
+                (
+                    kind,
+                    Details::Error {
+                        error: f.error,
+                        cause: f.cause,
+                    },
+                )
             }
             Status::Running => return,
         };
@@ -1629,8 +1759,19 @@ impl Cx<'_> {
         let took = self.core.now.since(self.ex.start);
         let name = Arc::clone(&self.ex.trace_name);
         let detail = match &self.ex.failure {
-            Some(f) => format!("{} {} after {}: {}", self.ex.name, status.as_str(), crate::time::human(took), f.error),
-            None => format!("{} {} after {}", self.ex.name, status.as_str(), crate::time::human(took)),
+            Some(f) => format!(
+                "{} {} after {}: {}",
+                self.ex.name,
+                status.as_str(),
+                crate::time::human(took),
+                f.error
+            ),
+            None => format!(
+                "{} {} after {}",
+                self.ex.name,
+                status.as_str(),
+                crate::time::human(took)
+            ),
         };
         self.core.trace("states", &name, "execution-end", detail);
         if self.ex.kind == WorkflowType::Express && !self.ex.test {
@@ -1647,8 +1788,7 @@ impl Cx<'_> {
 /// Express memory: the definition and the largest payload, in 64 MB steps.
 fn express_memory_mb(ex: &Exec) -> u64 {
     let bytes = ex.definition.json.to_string().len() as u64
-        + ex
-            .history
+        + ex.history
             .iter()
             .map(|e| match &e.details {
                 Details::StateEntered { input, .. } => input.len() as u64,
@@ -1746,7 +1886,9 @@ fn timeout_execution(cloud: &mut Cloud, id: usize) {
         states,
         ..
     } = &mut *cloud;
-    let Some(ex) = states.execs.get_mut(id) else { return };
+    let Some(ex) = states.execs.get_mut(id) else {
+        return;
+    };
     if ex.status != Status::Running {
         return;
     }
@@ -1795,7 +1937,10 @@ pub(crate) fn stop(cloud: &mut Cloud, id: usize, error: Option<String>, cause: O
         };
         cx.end_execution(
             Status::Aborted,
-            Some(Failure::new(error.unwrap_or_default(), cause.unwrap_or_default())),
+            Some(Failure::new(
+                error.unwrap_or_default(),
+                cause.unwrap_or_default(),
+            )),
             None,
         );
     }

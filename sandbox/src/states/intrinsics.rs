@@ -168,7 +168,9 @@ impl<'a> Parser<'a> {
             }
             Some(c) if c == '-' || c.is_ascii_digit() => {
                 let len = rest
-                    .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')))
+                    .find(|c: char| {
+                        !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
+                    })
                     .unwrap_or(rest.len());
                 self.i += len;
                 match serde_json::from_str::<Number>(&rest[..len]) {
@@ -250,7 +252,10 @@ pub fn parse(text: &str) -> Result<Call, IntrinsicError> {
     let call = p.call()?;
     p.ws();
     if p.i != text.len() {
-        return err(format!("unexpected text after the call: '{}'", &text[p.i..]));
+        return err(format!(
+            "unexpected text after the call: '{}'",
+            &text[p.i..]
+        ));
     }
     check_arity(&call)?;
     Ok(call)
@@ -474,7 +479,9 @@ fn apply(f: Func, args: Vec<Value>, rng: &mut SimRng) -> Result<Value, Intrinsic
         JsonMerge => {
             let (a, b, deep) = (next(), next(), next());
             if deep != Value::Bool(false) {
-                return err("States.JsonMerge supports only shallow merges: its third argument must be false");
+                return err(
+                    "States.JsonMerge supports only shallow merges: its third argument must be false",
+                );
             }
             match (a, b) {
                 (Value::Object(mut a), Value::Object(b)) => {
@@ -613,61 +620,122 @@ mod tests {
     fn developer_guide_examples() {
         // Examples from the Step Functions Developer Guide, "Intrinsic functions".
         assert_eq!(
-            ev("States.Format('Hello, my name is {}.', $.name)", json!({"name": "Arnav"})).unwrap(),
+            ev(
+                "States.Format('Hello, my name is {}.', $.name)",
+                json!({"name": "Arnav"})
+            )
+            .unwrap(),
             json!("Hello, my name is Arnav.")
         );
         assert_eq!(
-            ev("States.StringToJson($.escapedJsonString)", json!({"escapedJsonString": "{\"foo\": \"bar\"}"})).unwrap(),
+            ev(
+                "States.StringToJson($.escapedJsonString)",
+                json!({"escapedJsonString": "{\"foo\": \"bar\"}"})
+            )
+            .unwrap(),
             json!({"foo": "bar"})
         );
         assert_eq!(
-            ev("States.JsonToString($.unescapedJson)", json!({"unescapedJson": {"foo": "bar"}})).unwrap(),
+            ev(
+                "States.JsonToString($.unescapedJson)",
+                json!({"unescapedJson": {"foo": "bar"}})
+            )
+            .unwrap(),
             json!("{\"foo\":\"bar\"}")
         );
         assert_eq!(
-            ev("States.Array('Foo', 2020, $.someJson, null)", json!({"someJson": {"random": "abcdefg"}})).unwrap(),
+            ev(
+                "States.Array('Foo', 2020, $.someJson, null)",
+                json!({"someJson": {"random": "abcdefg"}})
+            )
+            .unwrap(),
             json!(["Foo", 2020, {"random": "abcdefg"}, null])
         );
         assert_eq!(
-            ev("States.ArrayPartition($.inputArray, 4)", json!({"inputArray": [1,2,3,4,5,6,7,8,9]})).unwrap(),
-            json!([[1,2,3,4],[5,6,7,8],[9]])
+            ev(
+                "States.ArrayPartition($.inputArray, 4)",
+                json!({"inputArray": [1,2,3,4,5,6,7,8,9]})
+            )
+            .unwrap(),
+            json!([[1, 2, 3, 4], [5, 6, 7, 8], [9]])
         );
         assert_eq!(
-            ev("States.ArrayContains($.inputArray, $.lookingFor)", json!({"inputArray": [1,2,3,4,5,6,7,8,9], "lookingFor": 5})).unwrap(),
+            ev(
+                "States.ArrayContains($.inputArray, $.lookingFor)",
+                json!({"inputArray": [1,2,3,4,5,6,7,8,9], "lookingFor": 5})
+            )
+            .unwrap(),
             json!(true)
         );
-        assert_eq!(ev("States.ArrayRange(1, 9, 2)", json!({})).unwrap(), json!([1,3,5,7,9]));
         assert_eq!(
-            ev("States.ArrayGetItem($.inputArray, $.index)", json!({"inputArray": [1,2,3,4,5,6,7,8,9], "index": 5})).unwrap(),
+            ev("States.ArrayRange(1, 9, 2)", json!({})).unwrap(),
+            json!([1, 3, 5, 7, 9])
+        );
+        assert_eq!(
+            ev(
+                "States.ArrayGetItem($.inputArray, $.index)",
+                json!({"inputArray": [1,2,3,4,5,6,7,8,9], "index": 5})
+            )
+            .unwrap(),
             json!(6)
         );
-        assert_eq!(ev("States.ArrayLength($.a)", json!({"a": [1,2,3]})).unwrap(), json!(3));
         assert_eq!(
-            ev("States.ArrayUnique($.a)", json!({"a": [1,2,3,3,3,3,3,3,4]})).unwrap(),
-            json!([1,2,3,4])
+            ev("States.ArrayLength($.a)", json!({"a": [1,2,3]})).unwrap(),
+            json!(3)
         );
         assert_eq!(
-            ev("States.Base64Encode($.input)", json!({"input": "Data to encode"})).unwrap(),
+            ev("States.ArrayUnique($.a)", json!({"a": [1,2,3,3,3,3,3,3,4]})).unwrap(),
+            json!([1, 2, 3, 4])
+        );
+        assert_eq!(
+            ev(
+                "States.Base64Encode($.input)",
+                json!({"input": "Data to encode"})
+            )
+            .unwrap(),
             json!("RGF0YSB0byBlbmNvZGU=")
         );
         assert_eq!(
-            ev("States.Base64Decode($.base64)", json!({"base64": "RGF0YSB0byBlbmNvZGU="})).unwrap(),
+            ev(
+                "States.Base64Decode($.base64)",
+                json!({"base64": "RGF0YSB0byBlbmNvZGU="})
+            )
+            .unwrap(),
             json!("Data to encode")
         );
         assert_eq!(
-            ev("States.Hash($.Data, $.Algorithm)", json!({"Data": "input data", "Algorithm": "SHA-1"})).unwrap(),
+            ev(
+                "States.Hash($.Data, $.Algorithm)",
+                json!({"Data": "input data", "Algorithm": "SHA-1"})
+            )
+            .unwrap(),
             json!("aaff4a450a104cd177d28d18d74485e8cae074b7")
         );
         assert_eq!(
-            ev("States.JsonMerge($.json1, $.json2, false)", json!({
-                "json1": {"a": {"a1": 1, "a2": 2}, "b": 2},
-                "json2": {"a": {"a3": 1, "a4": 2}, "c": 3}
-            })).unwrap(),
+            ev(
+                "States.JsonMerge($.json1, $.json2, false)",
+                json!({
+                    "json1": {"a": {"a1": 1, "a2": 2}, "b": 2},
+                    "json2": {"a": {"a3": 1, "a4": 2}, "c": 3}
+                })
+            )
+            .unwrap(),
             json!({"a": {"a3": 1, "a4": 2}, "b": 2, "c": 3})
         );
-        assert_eq!(ev("States.MathAdd($.value1, $.step)", json!({"value1": 111, "step": -1})).unwrap(), json!(110));
         assert_eq!(
-            ev("States.StringSplit($.inputString, $.splitter)", json!({"inputString": "This.is+a,test=string", "splitter": ".+,="})).unwrap(),
+            ev(
+                "States.MathAdd($.value1, $.step)",
+                json!({"value1": 111, "step": -1})
+            )
+            .unwrap(),
+            json!(110)
+        );
+        assert_eq!(
+            ev(
+                "States.StringSplit($.inputString, $.splitter)",
+                json!({"inputString": "This.is+a,test=string", "splitter": ".+,="})
+            )
+            .unwrap(),
             json!(["This", "is", "a", "test", "string"])
         );
     }

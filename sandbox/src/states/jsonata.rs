@@ -61,8 +61,8 @@ enum Tok {
 }
 
 const OPS: &[&str] = &[
-    ":=", "~>", "..", "!=", "<=", ">=", "(", ")", "[", "]", "{", "}", ",", ";", ":", "?", ".",
-    "+", "-", "*", "/", "%", "&", "=", "<", ">", "$",
+    ":=", "~>", "..", "!=", "<=", ">=", "(", ")", "[", "]", "{", "}", ",", ";", ":", "?", ".", "+",
+    "-", "*", "/", "%", "&", "=", "<", ">", "$",
 ];
 
 fn lex(src: &str) -> Res<Vec<Tok>> {
@@ -455,7 +455,9 @@ fn num(n: f64) -> Value {
     if n.fract() == 0.0 && n.abs() < 9.007e15 {
         Value::from(n as i64)
     } else {
-        Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null)
+        Number::from_f64(n)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
     }
 }
 
@@ -539,12 +541,7 @@ fn f(v: &Value) -> Option<f64> {
 }
 
 impl Cx<'_, '_> {
-    fn val(
-        &mut self,
-        e: &Expr,
-        ctx: Option<&Value>,
-        scope: &mut Scope,
-    ) -> Res<Option<Value>> {
+    fn val(&mut self, e: &Expr, ctx: Option<&Value>, scope: &mut Scope) -> Res<Option<Value>> {
         match self.eval(e, ctx, scope)? {
             Fv::Val(v) => Ok(v),
             _ => fail("a function was used where a value is needed"),
@@ -730,7 +727,9 @@ impl Cx<'_, '_> {
             return Ok(Fv::Val(Some(x.clone())));
         }
         if NATIVES.contains(&v) {
-            return Ok(Fv::Native(NATIVES[NATIVES.iter().position(|n| *n == v).unwrap_or(0)]));
+            return Ok(Fv::Native(
+                NATIVES[NATIVES.iter().position(|n| *n == v).unwrap_or(0)],
+            ));
         }
         Ok(Fv::Val(None))
     }
@@ -775,7 +774,10 @@ impl Cx<'_, '_> {
             match arg(i) {
                 None => Ok(None),
                 Some(Value::String(s)) => Ok(Some(s)),
-                Some(other) => fail(format!("${name}: argument {} must be a string, not {other}", i + 1)),
+                Some(other) => fail(format!(
+                    "${name}: argument {} must be a string, not {other}",
+                    i + 1
+                )),
             }
         };
         let n = |i: usize| -> Res<Option<f64>> {
@@ -783,7 +785,10 @@ impl Cx<'_, '_> {
                 None => Ok(None),
                 Some(v) => match v.as_f64() {
                     Some(x) => Ok(Some(x)),
-                    None => fail(format!("${name}: argument {} must be a number, not {v}", i + 1)),
+                    None => fail(format!(
+                        "${name}: argument {} must be a number, not {v}",
+                        i + 1
+                    )),
                 },
             }
         };
@@ -826,15 +831,23 @@ impl Cx<'_, '_> {
             "length" => s(0)?.map(|x| Value::from(x.chars().count())),
             "uppercase" => s(0)?.map(|x| Value::String(x.to_uppercase())),
             "lowercase" => s(0)?.map(|x| Value::String(x.to_lowercase())),
-            "trim" => s(0)?.map(|x| {
-                Value::String(x.split_whitespace().collect::<Vec<_>>().join(" "))
-            }),
+            "trim" => {
+                s(0)?.map(|x| Value::String(x.split_whitespace().collect::<Vec<_>>().join(" ")))
+            }
             "substring" => s(0)?.map(|x| {
                 let chars: Vec<char> = x.chars().collect();
                 let len = chars.len() as i64;
                 let start = n(1).ok().flatten().unwrap_or(0.0) as i64;
-                let start = if start < 0 { (len + start).max(0) } else { start.min(len) };
-                let count = n(2).ok().flatten().map(|c| c.max(0.0) as i64).unwrap_or(len);
+                let start = if start < 0 {
+                    (len + start).max(0)
+                } else {
+                    start.min(len)
+                };
+                let count = n(2)
+                    .ok()
+                    .flatten()
+                    .map(|c| c.max(0.0) as i64)
+                    .unwrap_or(len);
                 let end = (start + count).min(len);
                 Value::String(chars[start as usize..end as usize].iter().collect())
             }),
@@ -846,7 +859,8 @@ impl Cx<'_, '_> {
             },
             "substringAfter" => match (s(0)?, s(1)?) {
                 (Some(x), Some(c)) => Some(Value::String(
-                    x.find(&c).map_or(x.clone(), |i| x[i + c.len()..].to_string()),
+                    x.find(&c)
+                        .map_or(x.clone(), |i| x[i + c.len()..].to_string()),
                 )),
                 _ => None,
             },
@@ -859,7 +873,9 @@ impl Cx<'_, '_> {
                     let mut parts: Vec<Value> = if sep.is_empty() {
                         x.chars().map(|c| Value::String(c.to_string())).collect()
                     } else {
-                        x.split(sep.as_str()).map(|p| Value::String(p.into())).collect()
+                        x.split(sep.as_str())
+                            .map(|p| Value::String(p.into()))
+                            .collect()
                     };
                     if let Some(limit) = n(2)? {
                         parts.truncate(limit.max(0.0) as usize);
@@ -889,7 +905,9 @@ impl Cx<'_, '_> {
                 _ => None,
             },
             "keys" => match arg(0) {
-                Some(Value::Object(m)) => collapse(m.keys().map(|k| Value::String(k.clone())).collect()),
+                Some(Value::Object(m)) => {
+                    collapse(m.keys().map(|k| Value::String(k.clone())).collect())
+                }
                 Some(Value::Array(a)) => {
                     let mut keys: Vec<Value> = Vec::new();
                     for o in a {
@@ -953,7 +971,8 @@ impl Cx<'_, '_> {
                     for x in a {
                         let mut pos = sorted.len();
                         while pos > 0 {
-                            let swap = self.call_fn(&func, vec![sorted[pos - 1].clone(), x.clone()])?;
+                            let swap =
+                                self.call_fn(&func, vec![sorted[pos - 1].clone(), x.clone()])?;
                             if truthy(&swap) {
                                 pos -= 1;
                             } else {
@@ -989,7 +1008,10 @@ impl Cx<'_, '_> {
                 let items = seq(arg(0));
                 let mut out = Vec::new();
                 for (i, x) in items.iter().enumerate() {
-                    let r = self.call_fn(&func, vec![x.clone(), Value::from(i), Value::Array(items.clone())])?;
+                    let r = self.call_fn(
+                        &func,
+                        vec![x.clone(), Value::from(i), Value::Array(items.clone())],
+                    )?;
                     if name == "map" {
                         if let Some(r) = r {
                             out.push(r);
@@ -1056,7 +1078,9 @@ impl Cx<'_, '_> {
                     return fail("$partition: the chunk size must be a positive integer");
                 }
                 Some(Value::Array(
-                    a.chunks(size as usize).map(|c| Value::Array(c.to_vec())).collect(),
+                    a.chunks(size as usize)
+                        .map(|c| Value::Array(c.to_vec()))
+                        .collect(),
                 ))
             }
             "range" => match (n(0)?, n(1)?, n(2)?) {
@@ -1091,9 +1115,7 @@ impl Cx<'_, '_> {
                 _ => None,
             },
             "random" => match n(0)? {
-                Some(seed) => Some(num(
-                    crate::rng::SimRng::new(seed as u64).unit(),
-                )),
+                Some(seed) => Some(num(crate::rng::SimRng::new(seed as u64).unit())),
                 None => Some(num(self.ev.rng.unit())),
             },
             "uuid" => Some(Value::String(self.ev.rng.uuid())),
@@ -1111,11 +1133,52 @@ impl Cx<'_, '_> {
 }
 
 const NATIVES: &[&str] = &[
-    "count", "sum", "max", "min", "average", "string", "number", "boolean", "not", "exists",
-    "length", "uppercase", "lowercase", "trim", "substring", "substringBefore", "substringAfter",
-    "contains", "split", "join", "replace", "keys", "values", "lookup", "merge", "append",
-    "reverse", "distinct", "sort", "map", "filter", "reduce", "abs", "floor", "ceil", "round",
-    "power", "sqrt", "now", "millis", "type", "partition", "range", "hash", "random", "uuid",
+    "count",
+    "sum",
+    "max",
+    "min",
+    "average",
+    "string",
+    "number",
+    "boolean",
+    "not",
+    "exists",
+    "length",
+    "uppercase",
+    "lowercase",
+    "trim",
+    "substring",
+    "substringBefore",
+    "substringAfter",
+    "contains",
+    "split",
+    "join",
+    "replace",
+    "keys",
+    "values",
+    "lookup",
+    "merge",
+    "append",
+    "reverse",
+    "distinct",
+    "sort",
+    "map",
+    "filter",
+    "reduce",
+    "abs",
+    "floor",
+    "ceil",
+    "round",
+    "power",
+    "sqrt",
+    "now",
+    "millis",
+    "type",
+    "partition",
+    "range",
+    "hash",
+    "random",
+    "uuid",
     "parse",
 ];
 
@@ -1173,7 +1236,9 @@ fn binary(op: &str, l: Option<Value>, r: Option<Value>) -> Res<Option<Value>> {
                     ));
                 }
             };
-            let Some(ord) = ord else { return Ok(Some(Value::Bool(false))) };
+            let Some(ord) = ord else {
+                return Ok(Some(Value::Bool(false)));
+            };
             use std::cmp::Ordering::*;
             Ok(Some(Value::Bool(match op {
                 "<" => ord == Less,
@@ -1183,7 +1248,9 @@ fn binary(op: &str, l: Option<Value>, r: Option<Value>) -> Res<Option<Value>> {
             })))
         }
         "in" => {
-            let Some(l) = l else { return Ok(Some(Value::Bool(false))) };
+            let Some(l) = l else {
+                return Ok(Some(Value::Bool(false)));
+            };
             Ok(Some(Value::Bool(seq(r).contains(&l))))
         }
         other => fail(format!("the operator '{other}' is not supported")),
@@ -1222,28 +1289,56 @@ mod tests {
             {"name": "book", "price": 15, "qty": 1},
             {"name": "ink", "price": 7, "qty": 2}
         ], "customer": "Ana"}});
-        assert_eq!(run("$states.input.order.customer", input.clone()).unwrap(), json!("Ana"));
-        assert_eq!(run("$count($states.input.order.items)", input.clone()).unwrap(), json!(3));
         assert_eq!(
-            run("$sum($states.input.order.items.(price * qty))", input.clone()).unwrap(),
+            run("$states.input.order.customer", input.clone()).unwrap(),
+            json!("Ana")
+        );
+        assert_eq!(
+            run("$count($states.input.order.items)", input.clone()).unwrap(),
+            json!(3)
+        );
+        assert_eq!(
+            run(
+                "$sum($states.input.order.items.(price * qty))",
+                input.clone()
+            )
+            .unwrap(),
             json!(35)
         );
         assert_eq!(
             run("$states.input.order.items[price > 5].name", input.clone()).unwrap(),
             json!(["book", "ink"])
         );
-        assert_eq!(run("$states.input.order.items[0].name", input.clone()).unwrap(), json!("pen"));
-        assert_eq!(run("$states.input.order.items[-1].name", input.clone()).unwrap(), json!("ink"));
         assert_eq!(
-            run("'Hello ' & $states.input.order.customer & '!'", input.clone()).unwrap(),
+            run("$states.input.order.items[0].name", input.clone()).unwrap(),
+            json!("pen")
+        );
+        assert_eq!(
+            run("$states.input.order.items[-1].name", input.clone()).unwrap(),
+            json!("ink")
+        );
+        assert_eq!(
+            run(
+                "'Hello ' & $states.input.order.customer & '!'",
+                input.clone()
+            )
+            .unwrap(),
             json!("Hello Ana!")
         );
         assert_eq!(
-            run("$count($states.input.order.items) > 2 ? 'big' : 'small'", input.clone()).unwrap(),
+            run(
+                "$count($states.input.order.items) > 2 ? 'big' : 'small'",
+                input.clone()
+            )
+            .unwrap(),
             json!("big")
         );
         assert_eq!(
-            run("{'total': $sum($states.input.order.items.price), 'n': 3}", input.clone()).unwrap(),
+            run(
+                "{'total': $sum($states.input.order.items.price), 'n': 3}",
+                input.clone()
+            )
+            .unwrap(),
             json!({"total": 24, "n": 3})
         );
         assert_eq!(
@@ -1255,17 +1350,32 @@ mod tests {
             json!(30)
         );
         assert_eq!(run("[1..4]", json!({})).unwrap(), json!([1, 2, 3, 4]));
-        assert_eq!(run("$partition([1,2,3,4,5], 2)", json!({})).unwrap(), json!([[1,2],[3,4],[5]]));
-        assert_eq!(run("$range(0, 10, 5)", json!({})).unwrap(), json!([0, 5, 10]));
+        assert_eq!(
+            run("$partition([1,2,3,4,5], 2)", json!({})).unwrap(),
+            json!([[1, 2], [3, 4], [5]])
+        );
+        assert_eq!(
+            run("$range(0, 10, 5)", json!({})).unwrap(),
+            json!([0, 5, 10])
+        );
         assert_eq!(run("$parse('{\"a\": 1}').a", json!({})).unwrap(), json!(1));
-        assert_eq!(run("$states.context.Execution.Name", json!({})).unwrap(), json!("e1"));
+        assert_eq!(
+            run("$states.context.Execution.Name", json!({})).unwrap(),
+            json!("e1")
+        );
         assert_eq!(run("'a' in ['a', 'b']", json!({})).unwrap(), json!(true));
-        assert_eq!(run("$now()", json!({})).unwrap(), json!("2026-01-01T00:00:00.000Z"));
+        assert_eq!(
+            run("$now()", json!({})).unwrap(),
+            json!("2026-01-01T00:00:00.000Z")
+        );
         assert_eq!(
             run("$reduce([1,2,3], function($a, $b) { $a + $b })", json!({})).unwrap(),
             json!(6)
         );
-        assert_eq!(run("[3,1,2] ~> $sort()", json!({})).unwrap(), json!([1, 2, 3]));
+        assert_eq!(
+            run("[3,1,2] ~> $sort()", json!({})).unwrap(),
+            json!([1, 2, 3])
+        );
         assert_eq!(run("$round(2.5)", json!({})).unwrap(), json!(2));
     }
 

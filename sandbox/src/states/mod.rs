@@ -184,7 +184,11 @@ impl States<'_> {
     /// Creates a Standard state machine from an ASL definition (a JSON
     /// value, or a string holding JSON). Every problem is reported at once
     /// as `InvalidDefinition`.
-    pub fn create_state_machine(&mut self, name: &str, definition: Value) -> CloudResult<StateMachine> {
+    pub fn create_state_machine(
+        &mut self,
+        name: &str,
+        definition: Value,
+    ) -> CloudResult<StateMachine> {
         self.create(name, definition, WorkflowType::Standard)
     }
 
@@ -198,7 +202,12 @@ impl States<'_> {
         self.create(name, definition, WorkflowType::Express)
     }
 
-    fn create(&mut self, name: &str, definition: Value, kind: WorkflowType) -> CloudResult<StateMachine> {
+    fn create(
+        &mut self,
+        name: &str,
+        definition: Value,
+        kind: WorkflowType,
+    ) -> CloudResult<StateMachine> {
         let out = ops::machines::create_state_machine(
             self.cloud,
             ops::machines::CreateStateMachineInput {
@@ -384,20 +393,31 @@ impl States<'_> {
     }
 
     /// The state machine's graph, before anything ran.
-    pub fn machine_graph(&mut self, sm: &(impl AsStateMachine + ?Sized)) -> CloudResult<ExecutionGraph> {
+    pub fn machine_graph(
+        &mut self,
+        sm: &(impl AsStateMachine + ?Sized),
+    ) -> CloudResult<ExecutionGraph> {
         let m = ops::machines::lookup(self.cloud, &sm.machine_arn())?;
         Ok(ExecutionGraph::of(&m.definition, None))
     }
 
     /// The state machine's executions, newest first.
-    pub fn list_executions(&mut self, sm: &(impl AsStateMachine + ?Sized)) -> CloudResult<Vec<ExecutionInfo>> {
+    pub fn list_executions(
+        &mut self,
+        sm: &(impl AsStateMachine + ?Sized),
+    ) -> CloudResult<Vec<ExecutionInfo>> {
         let m = ops::machines::lookup(self.cloud, &sm.machine_arn())?;
         let ids: Vec<usize> = m.executions.iter().rev().copied().collect();
         Ok(ids.into_iter().map(|i| self.info(i)).collect())
     }
 
     /// Stops a running execution (ABORTED).
-    pub fn stop_execution(&mut self, exec: &Execution, error: &str, cause: &str) -> CloudResult<()> {
+    pub fn stop_execution(
+        &mut self,
+        exec: &Execution,
+        error: &str,
+        cause: &str,
+    ) -> CloudResult<()> {
         ops::executions::stop_execution(
             self.cloud,
             ops::executions::StopExecutionInput {

@@ -388,13 +388,24 @@ mod tests {
                 Seg::Field("d".into())
             ]
         );
-        assert_eq!(RefPath::parse("$$.Execution.Id").unwrap().root, Root::Context);
+        assert_eq!(
+            RefPath::parse("$$.Execution.Id").unwrap().root,
+            Root::Context
+        );
         assert_eq!(
             RefPath::parse("$order.total").unwrap().root,
             Root::Var("order".into())
         );
         assert!(RefPath::parse("$").unwrap().is_identity());
-        for bad in ["a.b", "$.", "$..a", "$.a[*]", "$.a[?(@.x)]", "$.a[", "$['a'"] {
+        for bad in [
+            "a.b",
+            "$.",
+            "$..a",
+            "$.a[*]",
+            "$.a[?(@.x)]",
+            "$.a[",
+            "$['a'",
+        ] {
             assert!(RefPath::parse(bad).is_err(), "{bad}");
         }
     }
@@ -427,9 +438,15 @@ mod tests {
     #[test]
     fn result_path_writes_create_objects_and_refuse_scalars() {
         let mut v = json!({"a": 1});
-        RefPath::parse("$.b.c").unwrap().set_in(&mut v, json!(2)).unwrap();
+        RefPath::parse("$.b.c")
+            .unwrap()
+            .set_in(&mut v, json!(2))
+            .unwrap();
         assert_eq!(v, json!({"a": 1, "b": {"c": 2}}));
-        RefPath::parse("$.a").unwrap().set_in(&mut v, json!("x")).unwrap();
+        RefPath::parse("$.a")
+            .unwrap()
+            .set_in(&mut v, json!("x"))
+            .unwrap();
         assert_eq!(v["a"], "x");
         let e = RefPath::parse("$.a.z")
             .unwrap()
@@ -437,7 +454,10 @@ mod tests {
             .unwrap_err();
         assert!(e.0.contains("'$.a' is not an object"), "{e}");
         let mut arr = json!({"l": [1, 2]});
-        RefPath::parse("$.l[1]").unwrap().set_in(&mut arr, json!(9)).unwrap();
+        RefPath::parse("$.l[1]")
+            .unwrap()
+            .set_in(&mut arr, json!(9))
+            .unwrap();
         assert_eq!(arr, json!({"l": [1, 9]}));
     }
 }

@@ -123,7 +123,13 @@ pub(crate) fn run(cloud: &mut Cloud, job: TaskJob) {
                     "The Parameters of a lambda:invoke task must contain FunctionName",
                 );
                 let ev = task_failed(&job, &f);
-                deliver(cloud, job.exec, job.run, job.epoch, Input::TaskDone(Err(f), vec![started(&job), ev]));
+                deliver(
+                    cloud,
+                    job.exec,
+                    job.run,
+                    job.epoch,
+                    Input::TaskDone(Err(f), vec![started(&job), ev]),
+                );
             }
         },
         Integration::SqsSend => {
@@ -142,7 +148,13 @@ pub(crate) fn run(cloud: &mut Cloud, job: TaskJob) {
                 "The sandbox does not implement the Task resource '{}' ({what}). It runs Lambda functions, lambda:invoke, sqs:sendMessage, sns:publish and states:startExecution.",
                 job.resource
             ));
-            deliver(cloud, job.exec, job.run, job.epoch, Input::TaskDone(Err(f), vec![]));
+            deliver(
+                cloud,
+                job.exec,
+                job.run,
+                job.epoch,
+                Input::TaskDone(Err(f), vec![]),
+            );
         }
     }
 }
@@ -168,7 +180,13 @@ fn lambda(cloud: &mut Cloud, job: TaskJob, function: String, plain_arn: bool) {
         }
     };
     let start_ev = started(&job);
-    deliver(cloud, job.exec, job.run, job.epoch, Input::TaskEvents(vec![start_ev]));
+    deliver(
+        cloud,
+        job.exec,
+        job.run,
+        job.epoch,
+        Input::TaskEvents(vec![start_ev]),
+    );
     if !still_waiting(cloud, &job) {
         return;
     }
@@ -190,7 +208,13 @@ fn lambda(cloud: &mut Cloud, job: TaskJob, function: String, plain_arn: bool) {
             } else {
                 task_failed(&job, &f)
             };
-            deliver(cloud, job.exec, job.run, job.epoch, Input::TaskDone(Err(f), vec![ev]));
+            deliver(
+                cloud,
+                job.exec,
+                job.run,
+                job.epoch,
+                Input::TaskDone(Err(f), vec![ev]),
+            );
             return;
         }
     };
@@ -214,7 +238,12 @@ fn lambda(cloud: &mut Cloud, job: TaskJob, function: String, plain_arn: bool) {
     let input = match (result, plain_arn, job.pattern) {
         (Ok(v), true, _) => Input::TaskDone(
             Ok(v.clone()),
-            vec![(EventType::LambdaFunctionSucceeded, Details::LambdaSucceeded { output: v.to_string() })],
+            vec![(
+                EventType::LambdaFunctionSucceeded,
+                Details::LambdaSucceeded {
+                    output: v.to_string(),
+                },
+            )],
         ),
         (Err(f), true, _) => {
             let ev = (
@@ -242,7 +271,9 @@ fn lambda(cloud: &mut Cloud, job: TaskJob, function: String, plain_arn: bool) {
     };
     let after = finished.since(cloud.core.now);
     let (e, r, g) = (job.exec, job.run, job.epoch);
-    cloud.schedule(after, "states.task-done", move |c| deliver(c, e, r, g, input));
+    cloud.schedule(after, "states.task-done", move |c| {
+        deliver(c, e, r, g, input)
+    });
 }
 
 fn api_call(cloud: &mut Cloud, job: TaskJob, service: &str, op: &str, params: Value, prefix: &str) {
@@ -250,7 +281,10 @@ fn api_call(cloud: &mut Cloud, job: TaskJob, service: &str, op: &str, params: Va
     match cloud.call(service, op, params) {
         Ok(out) => {
             let input = if job.pattern == Pattern::Token {
-                Input::TaskEvents(vec![start_ev, task_output(&job, EventType::TaskSubmitted, &out)])
+                Input::TaskEvents(vec![
+                    start_ev,
+                    task_output(&job, EventType::TaskSubmitted, &out),
+                ])
             } else {
                 let ev = task_output(&job, EventType::TaskSucceeded, &out);
                 Input::TaskDone(Ok(out), vec![start_ev, ev])
@@ -260,15 +294,29 @@ fn api_call(cloud: &mut Cloud, job: TaskJob, service: &str, op: &str, params: Va
         Err(e) => {
             let f = Failure::new(service_error(prefix, &e.code), e.message);
             let ev = task_failed(&job, &f);
-            deliver(cloud, job.exec, job.run, job.epoch, Input::TaskDone(Err(f), vec![start_ev, ev]));
+            deliver(
+                cloud,
+                job.exec,
+                job.run,
+                job.epoch,
+                Input::TaskDone(Err(f), vec![start_ev, ev]),
+            );
         }
     }
 }
 
 fn start_execution(cloud: &mut Cloud, job: TaskJob) {
     let start_ev = started(&job);
-    let arn = job.params.get("StateMachineArn").and_then(Value::as_str).map(str::to_string);
-    let name = job.params.get("Name").and_then(Value::as_str).map(str::to_string);
+    let arn = job
+        .params
+        .get("StateMachineArn")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let name = job
+        .params
+        .get("Name")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let input = match job.params.get("Input") {
         None => None,
         Some(Value::String(s)) => Some(s.clone()),
@@ -285,7 +333,13 @@ fn start_execution(cloud: &mut Cloud, job: TaskJob) {
             errors::RUNTIME,
             "The Parameters of a states:startExecution task must contain StateMachineArn",
         );
-        deliver(cloud, job.exec, job.run, job.epoch, Input::TaskDone(Err(f), vec![start_ev]));
+        deliver(
+            cloud,
+            job.exec,
+            job.run,
+            job.epoch,
+            Input::TaskDone(Err(f), vec![start_ev]),
+        );
         return;
     };
     match super::ops::start_nested(cloud, &arn, name, input, parent) {
@@ -295,14 +349,23 @@ fn start_execution(cloud: &mut Cloud, job: TaskJob) {
                     let ev = task_output(&job, EventType::TaskSucceeded, &out);
                     Input::TaskDone(Ok(out), vec![start_ev, ev])
                 }
-                _ => Input::TaskEvents(vec![start_ev, task_output(&job, EventType::TaskSubmitted, &out)]),
+                _ => Input::TaskEvents(vec![
+                    start_ev,
+                    task_output(&job, EventType::TaskSubmitted, &out),
+                ]),
             };
             deliver(cloud, job.exec, job.run, job.epoch, input);
         }
         Err(e) => {
             let f = Failure::new(service_error("StepFunctions", &e.code), e.message);
             let ev = task_failed(&job, &f);
-            deliver(cloud, job.exec, job.run, job.epoch, Input::TaskDone(Err(f), vec![start_ev, ev]));
+            deliver(
+                cloud,
+                job.exec,
+                job.run,
+                job.epoch,
+                Input::TaskDone(Err(f), vec![start_ev, ev]),
+            );
         }
     }
 }
@@ -313,7 +376,10 @@ mod tests {
 
     #[test]
     fn service_errors_are_prefixed() {
-        assert_eq!(service_error("SQS", "QueueDoesNotExist"), "SQS.QueueDoesNotExistException");
+        assert_eq!(
+            service_error("SQS", "QueueDoesNotExist"),
+            "SQS.QueueDoesNotExistException"
+        );
         assert_eq!(
             service_error("Lambda", "ResourceNotFoundException"),
             "Lambda.ResourceNotFoundException"

@@ -387,7 +387,12 @@ mod tests {
     #[test]
     fn context_and_intrinsics_fill_in() {
         let t = json!({"id.$": "$$.Execution.Id", "msg.$": "States.Format('hi {}', $.who)"});
-        let got = fill(&t, json!({"who": "ana"}), json!({"Execution": {"Id": "e1"}})).unwrap();
+        let got = fill(
+            &t,
+            json!({"who": "ana"}),
+            json!({"Execution": {"Id": "e1"}}),
+        )
+        .unwrap();
         assert_eq!(got, json!({"id": "e1", "msg": "hi ana"}));
     }
 

@@ -125,13 +125,18 @@ pub fn state_stats(history: &[HistoryEvent], running: bool) -> BTreeMap<String, 
                 );
                 Some(id)
             }
-            _ => entry_of.get(e.previous_event_id as usize).copied().flatten(),
+            _ => entry_of
+                .get(e.previous_event_id as usize)
+                .copied()
+                .flatten(),
         };
         if id < entry_of.len() {
             entry_of[id] = entry;
         }
         let Some(en) = entry else { continue };
-        let Some((_, st)) = entries.get_mut(&en) else { continue };
+        let Some((_, st)) = entries.get_mut(&en) else {
+            continue;
+        };
         match e.kind {
             k if is_error(k) => st.error = true,
             EventType::TaskStateAborted
@@ -219,7 +224,10 @@ impl ExecutionGraph {
 
     /// The colour of the state called `name`.
     pub fn mark(&self, name: &str) -> Mark {
-        self.stats.get(name).map(StateStats::mark).unwrap_or(Mark::NotRun)
+        self.stats
+            .get(name)
+            .map(StateStats::mark)
+            .unwrap_or(Mark::NotRun)
     }
 
     /// The graph as SVG.
@@ -230,7 +238,14 @@ impl ExecutionGraph {
         block.draw(&mut body, PAD, PAD + 34);
         let mut legend = String::new();
         let mut x = PAD;
-        for m in [Mark::Succeeded, Mark::Caught, Mark::Failed, Mark::InProgress, Mark::Aborted, Mark::NotRun] {
+        for m in [
+            Mark::Succeeded,
+            Mark::Caught,
+            Mark::Failed,
+            Mark::InProgress,
+            Mark::Aborted,
+            Mark::NotRun,
+        ] {
             let (stroke, fill, label) = m.colours();
             let _ = write!(
                 legend,
@@ -257,7 +272,12 @@ impl ExecutionGraph {
 impl fmt::Display for ExecutionGraph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.title)?;
-        fn walk(m: &Machine, g: &ExecutionGraph, depth: usize, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn walk(
+            m: &Machine,
+            g: &ExecutionGraph,
+            depth: usize,
+            f: &mut fmt::Formatter<'_>,
+        ) -> fmt::Result {
             for s in &m.states {
                 let st = g.stats(&s.name).unwrap_or_default();
                 writeln!(
@@ -334,7 +354,12 @@ fn layer_of(m: &Machine) -> Vec<usize> {
             }
         }
     }
-    let max = layer.iter().filter(|l| **l != usize::MAX).max().copied().unwrap_or(0);
+    let max = layer
+        .iter()
+        .filter(|l| **l != usize::MAX)
+        .max()
+        .copied()
+        .unwrap_or(0);
     for l in &mut layer {
         if *l == usize::MAX {
             *l = max + 1;
@@ -379,7 +404,13 @@ fn layout(m: &Machine, g: &ExecutionGraph) -> Block {
                 Kind::Map(spec) => (
                     vec![layout(&spec.processor, g)],
                     if st.entered > 0 {
-                        let iters = spec.processor.states.get(spec.processor.start).and_then(|s0| g.stats(&s0.name)).map(|x| x.entered).unwrap_or(0);
+                        let iters = spec
+                            .processor
+                            .states
+                            .get(spec.processor.start)
+                            .and_then(|s0| g.stats(&s0.name))
+                            .map(|x| x.entered)
+                            .unwrap_or(0);
                         format!("item processor · {iters} iterations")
                     } else {
                         "item processor".into()
@@ -390,13 +421,15 @@ fn layout(m: &Machine, g: &ExecutionGraph) -> Block {
             let (w, h) = if inner.is_empty() {
                 (NW, NH)
             } else {
-                let iw: i64 = inner.iter().map(|b| b.w).sum::<i64>() + GAP_X * (inner.len() as i64 - 1);
+                let iw: i64 =
+                    inner.iter().map(|b| b.w).sum::<i64>() + GAP_X * (inner.len() as i64 - 1);
                 let ih = inner.iter().map(|b| b.h).max().unwrap_or(0);
                 ((iw + 2 * PAD).max(NW), NH + ih + 2 * PAD + 8)
             };
             items.push((i, w, h, inner, label, st));
         }
-        let row_w: i64 = items.iter().map(|x| x.1).sum::<i64>() + GAP_X * (items.len() as i64 - 1).max(0);
+        let row_w: i64 =
+            items.iter().map(|x| x.1).sum::<i64>() + GAP_X * (items.len() as i64 - 1).max(0);
         let row_h = items.iter().map(|x| x.2).max().unwrap_or(NH);
         width = width.max(row_w);
         placed_rows.push((items, row_w, y));
@@ -453,7 +486,11 @@ impl Block {
             let (pa, pb) = (&self.nodes[a], &self.nodes[b]);
             let (x1, y1) = (ox + pa.x + pa.w / 2, oy + pa.y + pa.h);
             let (x2, y2) = (ox + pb.x + pb.w / 2, oy + pb.y);
-            let dash = if label == "catch" { " stroke-dasharray=\"5,4\"" } else { "" };
+            let dash = if label == "catch" {
+                " stroke-dasharray=\"5,4\""
+            } else {
+                ""
+            };
             if pb.y > pa.y {
                 let my = (y1 + y2) / 2;
                 let _ = write!(
@@ -482,8 +519,16 @@ impl Block {
         for n in &self.nodes {
             let (stroke, fill, legend) = n.mark.colours();
             let (x, y) = (ox + n.x, oy + n.y);
-            let times = if n.entered > 1 { format!(" ×{}", n.entered) } else { String::new() };
-            let rx = if matches!(n.kind, "Succeed" | "Fail") { 20 } else { 6 };
+            let times = if n.entered > 1 {
+                format!(" ×{}", n.entered)
+            } else {
+                String::new()
+            };
+            let rx = if matches!(n.kind, "Succeed" | "Fail") {
+                20
+            } else {
+                6
+            };
             let _ = write!(
                 s,
                 "<g><title>{} ({}) — {legend}{times}</title><rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" rx=\"{rx}\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"2\"/>\
@@ -597,8 +642,14 @@ impl History {
                 Details::TaskOutput { output, .. } | Details::LambdaSucceeded { output } => {
                     format!("output {}", preview(output, 60))
                 }
-                Details::LambdaScheduled { resource, input, .. } => {
-                    format!("{} {}", resource.rsplit(':').next().unwrap_or(resource), preview(input, 50))
+                Details::LambdaScheduled {
+                    resource, input, ..
+                } => {
+                    format!(
+                        "{} {}",
+                        resource.rsplit(':').next().unwrap_or(resource),
+                        preview(input, 50)
+                    )
                 }
                 Details::MapStarted { length } => format!("{length} items"),
                 Details::MapIteration { index, .. } => format!("item {index}"),
@@ -627,7 +678,11 @@ impl History {
     /// The history as an HTML table.
     pub fn to_html(&self) -> String {
         section(
-            &format!("Execution {} — {} events", self.execution, self.events.len()),
+            &format!(
+                "Execution {} — {} events",
+                self.execution,
+                self.events.len()
+            ),
             &self.table().to_html(),
         )
     }

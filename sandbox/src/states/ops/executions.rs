@@ -53,9 +53,9 @@ pub(crate) fn begin(
         None => cloud.core.rng.uuid(),
     };
     let arn = match kind {
-        WorkflowType::Standard => format!(
-            "arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{machine_name}:{name}"
-        ),
+        WorkflowType::Standard => {
+            format!("arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{machine_name}:{name}")
+        }
         WorkflowType::Express => {
             let suffix = cloud.core.rng.uuid();
             format!("arn:aws:states:{REGION}:{ACCOUNT_ID}:express:{machine_name}:{name}:{suffix}")
@@ -162,7 +162,8 @@ pub(crate) fn start_nested(
 pub(crate) fn wait_for(cloud: &mut Cloud, id: usize) {
     if cloud.core.in_job() {
         // Inside a job the clock cannot move: run what is due now.
-        while cloud.states.execs[id].status == Status::Running && cloud.step_until(cloud.core.now) {}
+        while cloud.states.execs[id].status == Status::Running && cloud.step_until(cloud.core.now) {
+        }
         return;
     }
     let horizon = cloud.core.now + STANDARD_MAX_DURATION;
@@ -263,7 +264,10 @@ pub struct GetExecutionHistoryInput {
 }
 
 /// GetExecutionHistory (Standard executions).
-pub fn get_execution_history(cloud: &mut Cloud, input: GetExecutionHistoryInput) -> CloudResult<Value> {
+pub fn get_execution_history(
+    cloud: &mut Cloud,
+    input: GetExecutionHistoryInput,
+) -> CloudResult<Value> {
     let id = exec_id(cloud, &input.execution_arn)?;
     let ex = &cloud.states.execs[id];
     standard_only(ex, "GetExecutionHistory")?;

@@ -61,7 +61,10 @@ fn parse_type(kind: Option<&str>) -> CloudResult<WorkflowType> {
 fn check_role(role: &str) -> CloudResult<()> {
     match crate::cloud::parse_arn(role) {
         Some(("iam", _, _, res)) if res.starts_with("role/") => Ok(()),
-        _ => Err(CloudError::new("InvalidArn", format!("Invalid Arn: '{role}'"))),
+        _ => Err(CloudError::new(
+            "InvalidArn",
+            format!("Invalid Arn: '{role}'"),
+        )),
     }
 }
 
@@ -108,7 +111,11 @@ pub fn create_state_machine(
         "states",
         &name,
         "create",
-        format!("{} state machine, {} states", kind.as_str(), definition.state_names().len()),
+        format!(
+            "{} state machine, {} states",
+            kind.as_str(),
+            definition.state_names().len()
+        ),
     );
     cloud.states.machines.insert(
         input.name.clone(),
@@ -142,11 +149,18 @@ pub struct StateMachineArnInput {
 
 pub(crate) fn lookup<'c>(cloud: &'c Cloud, arn: &str) -> CloudResult<&'c MachineRec> {
     let name = machine_name_of(arn)?;
-    cloud.states.machines.get(&name).ok_or_else(|| no_machine(arn))
+    cloud
+        .states
+        .machines
+        .get(&name)
+        .ok_or_else(|| no_machine(arn))
 }
 
 /// DescribeStateMachine.
-pub fn describe_state_machine(cloud: &mut Cloud, input: StateMachineArnInput) -> CloudResult<Value> {
+pub fn describe_state_machine(
+    cloud: &mut Cloud,
+    input: StateMachineArnInput,
+) -> CloudResult<Value> {
     let m = lookup(cloud, &input.state_machine_arn)?;
     let mut out = serde_json::json!({
         "stateMachineArn": m.arn,
@@ -176,7 +190,10 @@ pub struct ListInput {
     pub next_token: Option<String>,
 }
 
-pub(crate) fn page<T: Clone>(items: &[T], input: &ListInput) -> CloudResult<(Vec<T>, Option<String>)> {
+pub(crate) fn page<T: Clone>(
+    items: &[T],
+    input: &ListInput,
+) -> CloudResult<(Vec<T>, Option<String>)> {
     let size = match input.max_results {
         None | Some(0) => 100,
         Some(n) if n <= 1000 => n,
@@ -252,7 +269,10 @@ pub struct UpdateStateMachineInput {
 }
 
 /// UpdateStateMachine: new executions use the new definition.
-pub fn update_state_machine(cloud: &mut Cloud, input: UpdateStateMachineInput) -> CloudResult<Value> {
+pub fn update_state_machine(
+    cloud: &mut Cloud,
+    input: UpdateStateMachineInput,
+) -> CloudResult<Value> {
     if input.definition.is_none() && input.role_arn.is_none() {
         return Err(CloudError::new(
             "MissingRequiredParameter",
@@ -268,7 +288,11 @@ pub fn update_state_machine(cloud: &mut Cloud, input: UpdateStateMachineInput) -
         check_role(r)?;
     }
     let now = cloud.core.now;
-    let m = cloud.states.machines.get_mut(&name).ok_or_else(|| no_machine(&input.state_machine_arn))?;
+    let m = cloud
+        .states
+        .machines
+        .get_mut(&name)
+        .ok_or_else(|| no_machine(&input.state_machine_arn))?;
     if let (Some(d), Some(text)) = (def, input.definition) {
         m.definition = Arc::new(d);
         m.text = text;
@@ -280,7 +304,9 @@ pub fn update_state_machine(cloud: &mut Cloud, input: UpdateStateMachineInput) -
     m.updated = Some(now);
     let rev = m.revision;
     let trace_name: Arc<str> = Arc::from(name.as_str());
-    cloud.core.trace("states", &trace_name, "update", format!("revision {rev}"));
+    cloud
+        .core
+        .trace("states", &trace_name, "update", format!("revision {rev}"));
     Ok(serde_json::json!({"updateDate": ts(now), "revisionId": rev.to_string()}))
 }
 

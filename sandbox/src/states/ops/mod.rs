@@ -60,7 +60,8 @@ pub(crate) fn no_machine(arn: &str) -> CloudError {
 /// The execution an ARN names.
 pub(crate) fn exec_id(cloud: &Cloud, arn: &str) -> CloudResult<usize> {
     match crate::cloud::parse_arn(arn) {
-        Some(("states", _, _, res)) if res.starts_with("execution:") || res.starts_with("express:") => {}
+        Some(("states", _, _, res))
+            if res.starts_with("execution:") || res.starts_with("express:") => {}
         _ => return Err(invalid_arn(arn)),
     }
     cloud.states.by_arn.get(arn).copied().ok_or_else(|| {
@@ -77,7 +78,9 @@ pub(crate) fn standard_only(ex: &Exec, action: &str) -> CloudResult<()> {
     if ex.kind == WorkflowType::Express {
         return Err(CloudError::new(
             "StateMachineTypeNotSupported",
-            format!("{action} is not supported for EXPRESS state machines: Express executions keep no history (AWS sends it to CloudWatch Logs instead)."),
+            format!(
+                "{action} is not supported for EXPRESS state machines: Express executions keep no history (AWS sends it to CloudWatch Logs instead)."
+            ),
         ));
     }
     Ok(())
@@ -87,14 +90,20 @@ pub(crate) fn standard_only(ex: &Exec, action: &str) -> CloudResult<()> {
 pub(crate) fn check_name(name: &str, what: &str) -> CloudResult<()> {
     let bad = name.is_empty()
         || name.chars().count() > super::quotas::MAX_NAME_LEN
-        || name.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c)
-        });
+        || name
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c));
     if bad {
-        let code = if what == "state machine" { "InvalidName" } else { "InvalidName" };
+        let code = if what == "state machine" {
+            "InvalidName"
+        } else {
+            "InvalidName"
+        };
         return Err(CloudError::new(
             code,
-            format!("Invalid Name: '{name}' (1-80 characters; no spaces, wildcards, brackets or the characters < > {{ }} [ ] ? * \" # % \\ ^ | ~ ` $ & , ; : /)"),
+            format!(
+                "Invalid Name: '{name}' (1-80 characters; no spaces, wildcards, brackets or the characters < > {{ }} [ ] ? * \" # % \\ ^ | ~ ` $ & , ; : /)"
+            ),
         ));
     }
     Ok(())
@@ -104,7 +113,10 @@ pub(crate) fn check_name(name: &str, what: &str) -> CloudResult<()> {
 pub(crate) fn parse_input(text: Option<&str>, code: &str) -> CloudResult<(Value, String)> {
     let text = text.unwrap_or("{}");
     let v: Value = serde_json::from_str(text).map_err(|e| {
-        CloudError::new(code, format!("Invalid State Machine Execution Input: '{e}'"))
+        CloudError::new(
+            code,
+            format!("Invalid State Machine Execution Input: '{e}'"),
+        )
     })?;
     if text.len() > super::quotas::MAX_PAYLOAD_BYTES {
         return Err(CloudError::new(

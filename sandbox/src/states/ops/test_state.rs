@@ -41,11 +41,10 @@ pub struct TestStateInput {
 }
 
 fn wrap(state: &Map<String, Value>) -> (Value, Vec<String>) {
-    let mut st = state.clone();
+    let st = state.clone();
     let mut targets = Vec::new();
-    if let Some(Value::String(n)) = st.remove("Next") {
-        targets.push(n);
-        st.insert("End".into(), Value::Bool(true));
+    if let Some(Value::String(n)) = st.get("Next") {
+        targets.push(n.clone());
     }
     for key in ["Catch", "Choices"] {
         if let Some(Value::Array(items)) = st.get(key) {
@@ -66,13 +65,19 @@ fn wrap(state: &Map<String, Value>) -> (Value, Vec<String>) {
             states.insert(t.clone(), json!({"Type": "Succeed"}));
         }
     }
-    (json!({"StartAt": TEST_STATE_NAME, "States": states}), targets)
+    (
+        json!({"StartAt": TEST_STATE_NAME, "States": states}),
+        targets,
+    )
 }
 
 /// TestState.
 pub fn test_state(cloud: &mut Cloud, input: TestStateInput) -> CloudResult<Value> {
     let state: Value = serde_json::from_str(&input.definition).map_err(|e| {
-        CloudError::new("InvalidDefinition", format!("Invalid State Definition: '{e}'"))
+        CloudError::new(
+            "InvalidDefinition",
+            format!("Invalid State Definition: '{e}'"),
+        )
     })?;
     let Value::Object(obj) = &state else {
         return Err(CloudError::new(
@@ -91,7 +96,12 @@ pub fn test_state(cloud: &mut Cloud, input: TestStateInput) -> CloudResult<Value
     let vars = match input.variables.as_deref() {
         Some(v) => match serde_json::from_str::<Value>(v) {
             Ok(Value::Object(m)) => m,
-            _ => return Err(CloudError::new("ValidationException", "variables must be a JSON object")),
+            _ => {
+                return Err(CloudError::new(
+                    "ValidationException",
+                    "variables must be a JSON object",
+                ));
+            }
         },
         None => Map::new(),
     };
@@ -167,7 +177,10 @@ pub fn test_state(cloud: &mut Cloud, input: TestStateInput) -> CloudResult<Value
             out.insert("cause".into(), json!(f.cause));
         }
     }
-    if matches!(input.inspection_level.as_deref(), Some("DEBUG") | Some("TRACE")) {
+    if matches!(
+        input.inspection_level.as_deref(),
+        Some("DEBUG") | Some("TRACE")
+    ) {
         let mut data = Map::new();
         data.insert("input".into(), json!(ex.input_text));
         for e in &ex.history {

@@ -52,7 +52,8 @@ fn resolve(cloud: &Cloud, token: &str) -> CloudResult<TokenRef> {
         .copied()
         .ok_or_else(|| CloudError::new("TaskDoesNotExist", "Task Does Not Exist"))?;
     let ex = &cloud.states.execs[t.exec];
-    let live = ex.status == Status::Running && ex.runs[t.run].alive && ex.runs[t.run].epoch == t.epoch;
+    let live =
+        ex.status == Status::Running && ex.runs[t.run].alive && ex.runs[t.run].epoch == t.epoch;
     if !live {
         return Err(CloudError::new("TaskTimedOut", "Task Timed Out"));
     }
@@ -87,14 +88,23 @@ pub fn send_task_success(cloud: &mut Cloud, input: SendTaskSuccessInput) -> Clou
             output: input.output,
         },
     );
-    interp::deliver(cloud, t.exec, t.run, t.epoch, Input::TaskDone(Ok(output), vec![ev]));
+    interp::deliver(
+        cloud,
+        t.exec,
+        t.run,
+        t.epoch,
+        Input::TaskDone(Ok(output), vec![ev]),
+    );
     Ok(())
 }
 
 /// SendTaskFailure: the task fails with `error` and `cause`.
 pub fn send_task_failure(cloud: &mut Cloud, input: SendTaskFailureInput) -> CloudResult<()> {
     let t = resolve(cloud, &input.task_token)?;
-    let f = Failure::new(input.error.unwrap_or_default(), input.cause.unwrap_or_default());
+    let f = Failure::new(
+        input.error.unwrap_or_default(),
+        input.cause.unwrap_or_default(),
+    );
     let (resource_type, resource) = resource(cloud, t);
     let ev = (
         EventType::TaskFailed,
@@ -105,7 +115,13 @@ pub fn send_task_failure(cloud: &mut Cloud, input: SendTaskFailureInput) -> Clou
             cause: f.cause.clone(),
         },
     );
-    interp::deliver(cloud, t.exec, t.run, t.epoch, Input::TaskDone(Err(f), vec![ev]));
+    interp::deliver(
+        cloud,
+        t.exec,
+        t.run,
+        t.epoch,
+        Input::TaskDone(Err(f), vec![ev]),
+    );
     Ok(())
 }
 
