@@ -1134,17 +1134,16 @@ impl Validator {
         }
         let kind = match kind_name {
             "Pass" => {
-                if lang == Lang::JsonPath {
-                    if let Some(Value::Object(r)) = obj.get("Result") {
-                        if r.keys().any(|k| k.ends_with(".$")) {
-                            self.diags.push(Diagnostic {
+                if lang == Lang::JsonPath
+                    && let Some(Value::Object(r)) = obj.get("Result")
+                    && r.keys().any(|k| k.ends_with(".$"))
+                {
+                    self.diags.push(Diagnostic {
                                 severity: "WARNING",
                                 code: "PASS_RESULT_IS_STATIC",
                                 message: "The Result field of a Pass state is static: '.$' fields in it are not evaluated (use Parameters)".into(),
                                 location: Some(format!("{at}/Result")),
                             });
-                        }
-                    }
                 }
                 Kind::Pass {
                     result: obj.get("Result").cloned(),
@@ -1382,13 +1381,13 @@ impl Validator {
         };
         let timeout = self.num_src(obj, "TimeoutSeconds", at, lang, 1, MAX_TIMEOUT_SECONDS);
         let heartbeat = self.num_src(obj, "HeartbeatSeconds", at, lang, 1, MAX_TIMEOUT_SECONDS);
-        if let (Some(Src::Fixed(t)), Some(Src::Fixed(h))) = (&timeout, &heartbeat) {
-            if h >= t {
-                self.schema(
-                    "HeartbeatSeconds must be smaller than TimeoutSeconds",
-                    &format!("{at}/HeartbeatSeconds"),
-                );
-            }
+        if let (Some(Src::Fixed(t)), Some(Src::Fixed(h))) = (&timeout, &heartbeat)
+            && h >= t
+        {
+            self.schema(
+                "HeartbeatSeconds must be smaller than TimeoutSeconds",
+                &format!("{at}/HeartbeatSeconds"),
+            );
         }
         Kind::Task(Box::new(TaskSpec {
             resource,
@@ -1626,19 +1625,18 @@ impl Validator {
             let s = self.num_src(obj, "Seconds", at, lang, 0, 99_999_999);
             return Kind::Wait(WaitFor::Seconds(s.unwrap_or(Src::Fixed(0))));
         }
-        if let Some(Value::String(ts)) = obj.get("Timestamp") {
-            if !(lang == Lang::Jsonata && jsonata_body(ts).is_some())
-                && !super::choice::compare(
-                    super::choice::Op::IsTimestamp,
-                    &Value::String(ts.clone()),
-                    &Value::Bool(true),
-                )
-            {
-                self.schema(
-                    "The value of 'Timestamp' must be an RFC 3339 timestamp",
-                    &format!("{at}/Timestamp"),
-                );
-            }
+        if let Some(Value::String(ts)) = obj.get("Timestamp")
+            && !(lang == Lang::Jsonata && jsonata_body(ts).is_some())
+            && !super::choice::compare(
+                super::choice::Op::IsTimestamp,
+                &Value::String(ts.clone()),
+                &Value::Bool(true),
+            )
+        {
+            self.schema(
+                "The value of 'Timestamp' must be an RFC 3339 timestamp",
+                &format!("{at}/Timestamp"),
+            );
         }
         let t = self.str_src(obj, "Timestamp", at, lang);
         Kind::Wait(WaitFor::Timestamp(t.unwrap_or(Src::Fixed(String::new()))))

@@ -82,10 +82,8 @@ pub(crate) fn drive(cloud: &mut Cloud, id: usize) {
     cx.settle_bill();
     let finished = cx.ex.status != Status::Running;
     let parent = cx.ex.parent;
-    if finished {
-        if let Some(p) = parent {
-            notify_parent(cloud, id, p);
-        }
+    if finished && let Some(p) = parent {
+        notify_parent(cloud, id, p);
     }
 }
 
@@ -127,10 +125,10 @@ fn notify_parent(cloud: &mut Cloud, child: usize, p: super::model::ParentRef) {
     let (result, events) = match ex.status {
         Status::Succeeded => {
             let mut out = describe;
-            if p.parse_output {
-                if let Some(Value::String(s)) = out.get("output").cloned() {
-                    out["output"] = serde_json::from_str(&s).unwrap_or(Value::String(s));
-                }
+            if p.parse_output
+                && let Some(Value::String(s)) = out.get("output").cloned()
+            {
+                out["output"] = serde_json::from_str(&s).unwrap_or(Value::String(s));
             }
             let out = capitalise_keys(out);
             let text = out.to_string();
@@ -258,7 +256,7 @@ impl Cx<'_> {
         }
     }
 
-    fn state<'m>(machine: &'m Machine, i: usize) -> &'m State {
+    fn state(machine: &Machine, i: usize) -> &State {
         &machine.states[i]
     }
 
@@ -1632,10 +1630,8 @@ impl Cx<'_> {
         let type_name = Self::state(&self.ex.runs[id].machine, self.ex.runs[id].state)
             .kind
             .type_name();
-        if waiting {
-            if let Some(kind) = EventType::aborted(type_name) {
-                self.event(Some(id), kind, Details::None);
-            }
+        if waiting && let Some(kind) = EventType::aborted(type_name) {
+            self.event(Some(id), kind, Details::None);
         }
         self.clear_wait(id);
         let run = &mut self.ex.runs[id];

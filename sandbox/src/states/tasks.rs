@@ -160,10 +160,10 @@ pub(crate) fn run(cloud: &mut Cloud, job: TaskJob) {
 }
 
 fn stringify(params: &mut Value, key: &str) {
-    if let Some(v) = params.get_mut(key) {
-        if !v.is_string() {
-            *v = Value::String(v.to_string());
-        }
+    if let Some(v) = params.get_mut(key)
+        && !v.is_string()
+    {
+        *v = Value::String(v.to_string());
     }
 }
 

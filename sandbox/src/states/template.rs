@@ -240,7 +240,7 @@ impl Scope for EvScope<'_> {
 }
 
 fn compile(v: &Value, at: &str, jsonata_mode: bool, errors: &mut Vec<TmplError>) -> Tmpl {
-    let t = match v {
+    match v {
         Value::Object(m) => {
             let mut fields = Vec::with_capacity(m.len());
             for (k, val) in m {
@@ -301,8 +301,7 @@ fn compile(v: &Value, at: &str, jsonata_mode: bool, errors: &mut Vec<TmplError>)
             None => Tmpl::Lit(v.clone()),
         },
         other => Tmpl::Lit(other.clone()),
-    };
-    t
+    }
 }
 
 fn dynamic(field: &str, s: &str, at: &str, errors: &mut Vec<TmplError>) -> Tmpl {

@@ -279,11 +279,11 @@ pub fn get_execution_history(
         for e in &mut events {
             if let Value::Object(m) = e {
                 for (k, d) in m.iter_mut() {
-                    if k.ends_with("EventDetails") {
-                        if let Value::Object(d) = d {
-                            for field in ["input", "output", "parameters", "error", "cause"] {
-                                d.remove(field);
-                            }
+                    if k.ends_with("EventDetails")
+                        && let Value::Object(d) = d
+                    {
+                        for field in ["input", "output", "parameters", "error", "cause"] {
+                            d.remove(field);
                         }
                     }
                 }

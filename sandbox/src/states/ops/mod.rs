@@ -94,15 +94,10 @@ pub(crate) fn check_name(name: &str, what: &str) -> CloudResult<()> {
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c));
     if bad {
-        let code = if what == "state machine" {
-            "InvalidName"
-        } else {
-            "InvalidName"
-        };
         return Err(CloudError::new(
-            code,
+            "InvalidName",
             format!(
-                "Invalid Name: '{name}' (1-80 characters; no spaces, wildcards, brackets or the characters < > {{ }} [ ] ? * \" # % \\ ^ | ~ ` $ & , ; : /)"
+                "Invalid Name: '{name}' ({what} names are 1-80 characters; no spaces, wildcards, brackets or the characters < > {{ }} [ ] ? * \" # % \\ ^ | ~ ` $ & , ; : /)"
             ),
         ));
     }

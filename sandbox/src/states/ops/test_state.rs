@@ -166,16 +166,17 @@ pub fn test_state(cloud: &mut Cloud, input: TestStateInput) -> CloudResult<Value
     if let Some(n) = next_state {
         out.insert("nextState".into(), json!(n));
     }
-    if let Some(o) = tested_output.or_else(|| ex.output.clone()) {
-        if status != "FAILED" && status != "RETRIABLE" {
-            out.insert("output".into(), json!(o));
-        }
+    if let Some(o) = tested_output.or_else(|| ex.output.clone())
+        && status != "FAILED"
+        && status != "RETRIABLE"
+    {
+        out.insert("output".into(), json!(o));
     }
-    if let Some(f) = &ex.failure {
-        if status == "FAILED" || status == "RETRIABLE" {
-            out.insert("error".into(), json!(f.error));
-            out.insert("cause".into(), json!(f.cause));
-        }
+    if let Some(f) = &ex.failure
+        && (status == "FAILED" || status == "RETRIABLE")
+    {
+        out.insert("error".into(), json!(f.error));
+        out.insert("cause".into(), json!(f.cause));
     }
     if matches!(
         input.inspection_level.as_deref(),
