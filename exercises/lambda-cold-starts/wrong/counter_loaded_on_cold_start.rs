@@ -1,0 +1,73 @@
+// exercise: lambda-cold-starts
+use cloudlab::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// The invoices database (a stand-in for a DynamoDB table): it survives cold
+/// starts, deployments and every environment. Keep this type as it is.
+pub type Db = Arc<Mutex<BTreeMap<String, u64>>>;
+
+/// What one execution environment keeps: the tax rate, fetched on its cold start.
+#[derive(Default)]
+struct Warm {
+    rate_percent: Option<u64>,
+    next: Option<u64>,
+}
+
+/// The tax rate: cached per environment (rates change only with a deployment,
+/// and a deployment starts new environments).
+fn rate(ctx: &mut Ctx<'_>) -> Result<u64, FnError> {
+    if let Some(rate) = ctx.state::<Warm>().rate_percent {
+        return Ok(rate);
+    }
+    let out = ctx.lambda().invoke("tax-rates", json!({}))?;
+    if out.is_error() {
+        return Err(FnError::new("TaxRatesFailed", out.payload.to_string()));
+    }
+    let rate = out.payload["rate_percent"]
+        .as_u64()
+        .ok_or("tax-rates answered without rate_percent")?;
+    ctx.state::<Warm>().rate_percent = Some(rate);
+    Ok(rate)
+}
+
+/// Invoice numbers live in the database: the next number, and the number
+/// each order got (so a retry gets the same one).
+pub fn deploy(cloud: &mut Cloud, db: Db) -> CloudResult<FunctionRef> {
+    cloud.lambda().create_function(
+        "invoice",
+        Function::new(move |event, ctx| {
+            let order = event["order"].as_str().ok_or("the event has no order id")?;
+            let amount = event["amount"].as_u64().ok_or("the event has no amount")?;
+            let rate = rate(ctx)?;
+            // Read the counter once per environment; write it back after each use.
+            let key = format!("order:{order}");
+            let known = db
+                .lock()
+                .map_err(|_| "the database is unavailable")?
+                .get(&key)
+                .copied();
+            let invoice = match known {
+                Some(n) => n,
+                None => {
+                    if ctx.state::<Warm>().next.is_none() {
+                        let stored = db
+                            .lock()
+                            .map_err(|_| "the database is unavailable")?
+                            .get("next")
+                            .copied()
+                            .unwrap_or(1);
+                        ctx.state::<Warm>().next = Some(stored);
+                    }
+                    let n = ctx.state::<Warm>().next.unwrap_or(1);
+                    ctx.state::<Warm>().next = Some(n + 1);
+                    let mut table = db.lock().map_err(|_| "the database is unavailable")?;
+                    table.insert("next".to_string(), n + 1);
+                    table.insert(key, n);
+                    n
+                }
+            };
+            Ok(json!({"order": order, "invoice": invoice, "total": amount * (100 + rate) / 100}))
+        }),
+    )
+}
