@@ -192,6 +192,91 @@ pub const PRICES: &[Price] = &[
         usd_per_unit: 0.000_016_67,
         free_pool: None,
     },
+    // API Gateway: requests per API type (first tier), and REST API cache
+    // clusters per hour by size. Source: aws.amazon.com/api-gateway/pricing
+    // (us-east-1). HTTP API requests are metered in 512 KB increments. The
+    // free tier (1 M calls of each type a month) lasts 12 months, so none
+    // applies here.
+    Price {
+        key: "apigateway.http.requests",
+        service: "apigateway",
+        description: "HTTP API requests (first 300 M)",
+        unit: "request",
+        usd_per_unit: 1.00 / 1e6,
+        free_pool: None,
+    },
+    Price {
+        key: "apigateway.rest.requests",
+        service: "apigateway",
+        description: "REST API requests (first 333 M)",
+        unit: "request",
+        usd_per_unit: 3.50 / 1e6,
+        free_pool: None,
+    },
+    Price {
+        key: "apigateway.cache.0_5gb.hours",
+        service: "apigateway",
+        description: "REST API cache, 0.5 GB",
+        unit: "hour",
+        usd_per_unit: 0.020,
+        free_pool: None,
+    },
+    Price {
+        key: "apigateway.cache.1_6gb.hours",
+        service: "apigateway",
+        description: "REST API cache, 1.6 GB",
+        unit: "hour",
+        usd_per_unit: 0.038,
+        free_pool: None,
+    },
+    Price {
+        key: "apigateway.cache.6_1gb.hours",
+        service: "apigateway",
+        description: "REST API cache, 6.1 GB",
+        unit: "hour",
+        usd_per_unit: 0.200,
+        free_pool: None,
+    },
+    Price {
+        key: "apigateway.cache.13_5gb.hours",
+        service: "apigateway",
+        description: "REST API cache, 13.5 GB",
+        unit: "hour",
+        usd_per_unit: 0.250,
+        free_pool: None,
+    },
+    Price {
+        key: "apigateway.cache.28_4gb.hours",
+        service: "apigateway",
+        description: "REST API cache, 28.4 GB",
+        unit: "hour",
+        usd_per_unit: 0.500,
+        free_pool: None,
+    },
+    Price {
+        key: "apigateway.cache.58_2gb.hours",
+        service: "apigateway",
+        description: "REST API cache, 58.2 GB",
+        unit: "hour",
+        usd_per_unit: 1.000,
+        free_pool: None,
+    },
+    Price {
+        key: "apigateway.cache.118gb.hours",
+        service: "apigateway",
+        description: "REST API cache, 118 GB",
+        unit: "hour",
+        usd_per_unit: 1.900,
+        free_pool: None,
+    },
+    Price {
+        key: "apigateway.cache.237gb.hours",
+        service: "apigateway",
+        description: "REST API cache, 237 GB",
+        unit: "hour",
+        usd_per_unit: 3.800,
+        free_pool: None,
+    },
 ];
 
 /// Monthly free tiers (the "always free" offers, which do not expire).

@@ -13,7 +13,7 @@ use crate::rng::SimRng;
 use crate::scheduler::{Job, Scheduler, TimerId};
 use crate::time::SimTime;
 use crate::trace::Trace;
-use crate::{lambda, s3, sns, sqs, states};
+use crate::{apigw, lambda, s3, sns, sqs, states};
 
 /// The account id every simulated account uses.
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -114,6 +114,7 @@ pub struct Cloud {
     pub(crate) sns: sns::SnsState,
     pub(crate) lambda: lambda::LambdaState,
     pub(crate) s3: s3::S3State,
+    pub(crate) apigw: apigw::ApigwState,
     pub(crate) states: states::StatesState,
     pub(crate) logs: crate::logs::Logs,
     pub(crate) outside: crate::outside::Outside,
@@ -134,6 +135,7 @@ impl std::fmt::Debug for Cloud {
             .field("topics", &self.sns.len())
             .field("functions", &self.lambda.len())
             .field("buckets", &self.s3.len())
+            .field("apis", &self.apigw.len())
             .field("state_machines", &self.states.len())
             .field("scheduled", &self.scheduler.len())
             .finish()
@@ -155,6 +157,7 @@ impl Cloud {
             sns: sns::SnsState::default(),
             lambda: lambda::LambdaState::default(),
             s3: s3::S3State::default(),
+            apigw: apigw::ApigwState::default(),
             states: states::StatesState::default(),
             logs: crate::logs::Logs::default(),
             outside: crate::outside::Outside::default(),
@@ -306,6 +309,8 @@ impl Cloud {
         // S3 storage accrues continuously: meter it up to now for this bill.
         let mut storage = self.s3.storage;
         storage.accrue(&mut meter, self.core.now);
+        // So do REST API cache clusters.
+        apigw::billing::pending(&self.apigw, &mut meter, self.core.now);
         meter.bill()
     }
 
@@ -334,6 +339,8 @@ impl Cloud {
             "sns" => sns::api::dispatch(self, operation, params),
             "lambda" => lambda::api::dispatch(self, operation, params),
             "s3" => s3::api::dispatch(self, operation, params),
+            "apigateway" => apigw::api::dispatch_rest(self, operation, params),
+            "apigatewayv2" => apigw::api::dispatch_http(self, operation, params),
             "states" => states::api::dispatch(self, operation, params),
             other => Err(CloudError::new(
                 "UnknownServiceException",
@@ -347,7 +354,7 @@ impl Cloud {
 }
 
 /// Services `Cloud::call` knows, as the SDKs name them.
-pub const SERVICES: &[&str] = &["sqs", "sns", "lambda", "s3", "states"];
+pub const SERVICES: &[&str] = &["sqs", "sns", "lambda", "s3", "states", "apigateway", "apigatewayv2"];
 
 /// An ARN in this account and region: `arn:aws:<service>:us-east-1:123456789012:<resource>`.
 pub fn arn(service: &str, resource: &str) -> String {

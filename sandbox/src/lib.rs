@@ -24,6 +24,7 @@
 //! [`Cloud::advance`], [`Cloud::run_until_idle`] or operations that wait.
 
 pub mod api;
+pub mod apigw;
 pub mod attributes;
 pub mod bench;
 pub mod billing;
@@ -53,6 +54,10 @@ pub use error::{CloudError, CloudResult};
 
 /// Everything a notebook cell needs: `use cloudlab::prelude::*;`.
 pub mod prelude {
+    pub use crate::apigw::{
+        ApiKeyRef, ApiRef, ApiRequest, ApiResponse, Authorizer, Endpoint, HttpApi, Load,
+        QuotaPeriod, RestApi, Stage, UsagePlan,
+    };
     pub use crate::attributes::AttributeValue;
     pub use crate::billing::{Bill, usd};
     pub use crate::cloud::Cloud;

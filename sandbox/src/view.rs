@@ -76,6 +76,22 @@ impl Cloud {
                 d.edge(&arn, &bus, "all events", false);
             }
         }
+        for (api, routes) in self.apigw.route_table() {
+            let id = format!("apigateway:{}", api.id);
+            d.node(&id, &api.name, NodeKind::Other("API Gateway"));
+            let mut by_fn: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+            for (route, function_arn) in routes {
+                by_fn.entry(function_arn).or_default().push(route);
+            }
+            for (arn, keys) in by_fn {
+                let label = if keys.len() > 2 {
+                    format!("{} +{}", keys[..2].join(", "), keys.len() - 2)
+                } else {
+                    keys.join(", ")
+                };
+                d.edge(&id, &arn, &label, false);
+            }
+        }
         for m in self.lambda.mappings.values() {
             let fn_arn = crate::cloud::arn("lambda", &format!("function:{}", m.function));
             d.edge(
@@ -161,6 +177,27 @@ impl Cloud {
                     .to_string(),
             ]);
         }
+        let mut apis = Table::new(["API", "Type", "Routes", "Stages"]);
+        for (api, routes) in self.apigw.route_table() {
+            let stages: Vec<String> = match api.flavor {
+                crate::apigw::Flavor::Http => self.apigw.http_apis[&api.id]
+                    .stages
+                    .keys()
+                    .cloned()
+                    .collect(),
+                crate::apigw::Flavor::Rest => self.apigw.rest_apis[&api.id]
+                    .stages
+                    .keys()
+                    .cloned()
+                    .collect(),
+            };
+            apis.row([
+                api.name.clone(),
+                api.flavor.as_str().to_string(),
+                routes.len().to_string(),
+                stages.join(", "),
+            ]);
+        }
         CloudView {
             header: format!(
                 "Account {} · {} · {} (+{}) · seed {}",
@@ -175,6 +212,7 @@ impl Cloud {
             topics,
             functions,
             buckets,
+            apis,
             recent: self.core.trace.tail(10),
             bill: self.bill(),
         }
@@ -205,6 +243,7 @@ pub struct CloudView {
     topics: Table,
     functions: Table,
     buckets: Table,
+    apis: Table,
     recent: TraceView,
     bill: Bill,
 }
@@ -222,6 +261,7 @@ impl CloudView {
             ("Topics", &self.topics),
             ("Functions", &self.functions),
             ("Buckets", &self.buckets),
+            ("APIs", &self.apis),
         ] {
             if !t.is_empty() {
                 h.push_str(&section(title, &t.to_html()));
@@ -243,7 +283,13 @@ impl CloudView {
 impl fmt::Display for CloudView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.header)?;
-        for t in [&self.queues, &self.topics, &self.functions, &self.buckets] {
+        for t in [
+            &self.queues,
+            &self.topics,
+            &self.functions,
+            &self.buckets,
+            &self.apis,
+        ] {
             if !t.is_empty() {
                 write!(f, "{}", t.to_text())?;
             }

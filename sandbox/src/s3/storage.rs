@@ -41,18 +41,26 @@ impl StorageMeter {
 /// GB-months of `bytes` stored from `from` to `to`, split by calendar month:
 /// (an instant in that month, units).
 pub fn gb_months(bytes: u64, from: SimTime, to: SimTime) -> Vec<(SimTime, f64)> {
-    let mut out = Vec::new();
-    if bytes == 0 || to <= from {
-        return out;
+    if bytes == 0 {
+        return Vec::new();
     }
     let gb = bytes as f64 / BYTES_PER_GB;
+    split_by_month(from, to)
+        .into_iter()
+        .map(|(at, secs, month_secs)| (at, gb * secs / month_secs))
+        .collect()
+}
+
+/// The interval `from..to` cut at calendar-month boundaries (UTC): for each
+/// piece, its start, its length in seconds and its month's length in seconds.
+pub fn split_by_month(from: SimTime, to: SimTime) -> Vec<(SimTime, f64, f64)> {
+    let mut out = Vec::new();
     let mut start = from;
     while start < to {
         let (month_start, month_end) = month_bounds(start);
         let end = month_end.min(to);
         let month_secs = month_end.since(month_start).as_secs_f64();
-        let secs = end.since(start).as_secs_f64();
-        out.push((start, gb * secs / month_secs));
+        out.push((start, end.since(start).as_secs_f64(), month_secs));
         start = end;
     }
     out
