@@ -354,7 +354,15 @@ impl Cloud {
 }
 
 /// Services `Cloud::call` knows, as the SDKs name them.
-pub const SERVICES: &[&str] = &["sqs", "sns", "lambda", "s3", "states", "apigateway", "apigatewayv2"];
+pub const SERVICES: &[&str] = &[
+    "sqs",
+    "sns",
+    "lambda",
+    "s3",
+    "states",
+    "apigateway",
+    "apigatewayv2",
+];
 
 /// An ARN in this account and region: `arn:aws:<service>:us-east-1:123456789012:<resource>`.
 pub fn arn(service: &str, resource: &str) -> String {
