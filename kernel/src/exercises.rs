@@ -66,6 +66,19 @@ impl Exercises {
         })
     }
 
+    /// Runs exercise `id`'s public scenarios on `source` (the learner's
+    /// solution cell) and renders the grader's report.
+    pub fn check(&self, id: &str, source: &str) -> Result<Media, ErrorOutput> {
+        let ex = self.load(id)?;
+        let report = cloudlab_grader::learner::check_public(&ex, source)
+            .map_err(|e| outcome::error("CheckFailed", &e.to_string(), vec![e.to_string()]))?;
+        let map = serde_json::json!({
+            "text/plain": report.to_text(),
+            "text/html": report.to_html(),
+        });
+        Ok(serde_json::from_value(map).unwrap_or_default())
+    }
+
     /// Hint number `shown + 1` of exercise `id` (the last one again once all
     /// are out) and the new count of hints shown.
     pub fn hint(&self, id: &str, shown: usize) -> Result<(Media, usize), ErrorOutput> {

@@ -168,7 +168,7 @@ pub fn warm(config: &KernelConfig) -> Result<Warmed, KernelError> {
         std::env::set_var("EVCXR_TMPDIR", &template.dir);
         std::env::set_var("EVCXR_CONFIG_DIR", template.dir.join(".evcxr-config"));
     }
-    let runtime = crate::runtime::runtime_command(config.memory_limit_mb)?;
+    let runtime = crate::runtime::runtime_command(config.memory_limit_mb, true)?;
     let (eval, outputs) = evcxr::EvalContext::with_subprocess_command(runtime)
         .map_err(|e| KernelError::Runtime(e.to_string()))?;
     // Drain the runtime's output so it never blocks on a full pipe.

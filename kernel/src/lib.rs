@@ -6,6 +6,7 @@
 //!
 //! - [`run`] serves one kernel for a connection file (`cloudlab kernel run`);
 //! - [`install`] writes the kernelspec and warms the build cache;
+//! - [`bench`] measures it against plain evcxr (`cloudlab bench kernel`);
 //! - [`client`] is a small blocking client (start a kernel, run cells,
 //!   collect outputs) for the benchmark and the course builder;
 //! - [`magics`], [`is_complete`] and [`diagnostics`] are the pure parts:
@@ -19,6 +20,7 @@
 //! kernel offers `:replay`, which re-runs the successful cells: the sandbox
 //! is deterministic, so the state comes back the same.
 
+pub mod bench;
 pub mod client;
 pub mod config;
 mod connection;

@@ -15,6 +15,9 @@ pub enum Magic {
     Exercise(String),
     /// `:hint <id>`: reveal the exercise's next hint.
     Hint(String),
+    /// `:check [<id>]`: run the exercise's public scenarios on the latest
+    /// solution cell (the latest one of any exercise without an id).
+    Check(Option<String>),
 }
 
 /// A course magic written wrongly.
@@ -65,6 +68,11 @@ pub const COURSE_MAGICS: &[(&str, &str, &str)] = &[
     ),
     (":hint", "<id>", "Reveal the next hint for an exercise"),
     (
+        ":check",
+        "[<id>]",
+        "Run the exercise's public scenarios on your latest solution cell",
+    ),
+    (
         ":reset",
         "",
         "Fresh start: forget all variables and definitions (the Cloud too), keep the compiled sandbox",
@@ -106,6 +114,8 @@ fn build(magic: &'static str, args: &[&str]) -> Result<Magic, MagicError> {
     match magic {
         ":exercise" => one_id(magic, args, ":exercise <id>").map(Magic::Exercise),
         ":hint" => one_id(magic, args, ":hint <id>").map(Magic::Hint),
+        ":check" if args.is_empty() => Ok(Magic::Check(None)),
+        ":check" => one_id(magic, args, ":check [<id>]").map(|id| Magic::Check(Some(id))),
         ":reset" => no_args(magic, args).map(|_| Magic::Reset),
         ":replay" => no_args(magic, args).map(|_| Magic::Replay),
         _ => no_args(magic, args).map(|_| Magic::Help),
@@ -159,6 +169,12 @@ mod tests {
         assert_eq!(parse(":help"), Some(Ok(Magic::Help)));
         assert_eq!(parse("\n  :reset  \n"), Some(Ok(Magic::Reset)));
         assert_eq!(parse(":replay"), Some(Ok(Magic::Replay)));
+        assert_eq!(parse(":check"), Some(Ok(Magic::Check(None))));
+        assert_eq!(
+            parse(":check sqs-1"),
+            Some(Ok(Magic::Check(Some("sqs-1".to_string()))))
+        );
+        assert!(parse(":check a b").unwrap().is_err());
         assert_eq!(
             parse(":hint sqs-1"),
             Some(Ok(Magic::Hint("sqs-1".to_string())))

@@ -12,14 +12,11 @@ pub(crate) const PANIC_END: &str = "\u{1}cloudlab:panic-end";
 /// Installs the panic hook in the current runtime process (after a restart too).
 pub(crate) const INSTALL_PANIC_HOOK: &str = "__cloudlab_panic_hook();";
 
-/// The evcxr configuration: offline cargo, cells built unoptimised (they are
-/// small; the sandbox itself is optimised through the pool's cargo config).
+/// The evcxr configuration: offline cargo, everything built unoptimised
+/// (cells compile several times faster; the sandbox compiles in a fraction of
+/// the time at install and whenever its source changes, and lessons' cells
+/// are small).
 pub(crate) const EVCXR_TOML: &str = "[evcxr]\noffline_mode = true\nopt_level = \"0\"\n";
-
-/// Cargo configuration above the build folders: dependencies (the sandbox and
-/// its crates) are optimised, so lessons that move many messages stay quick.
-pub(crate) const POOL_CARGO_CONFIG: &str =
-    "[profile.dev.package.\"*\"]\nopt-level = 1\ndebug = false\n";
 
 /// The preload cell for a kernel whose sandbox lives in `sandbox`.
 pub(crate) fn preload_code(sandbox: &Path) -> String {
@@ -40,7 +37,8 @@ pub(crate) fn preload_code(sandbox: &Path) -> String {
 }
 
 /// A panic hook that prints the message between markers the kernel reads,
-/// instead of the default message and backtrace on stderr.
+/// instead of the default message and backtrace on stderr; it also turns on
+/// the runtime's copies of rich displays.
 fn panic_hook_fn() -> String {
     format!(
         r#"fn __cloudlab_panic_hook() {{
@@ -50,9 +48,11 @@ fn panic_hook_fn() -> String {
         let thread = std::thread::current().name().unwrap_or("<unnamed>").to_string();
         println!("{PANIC_BEGIN} {{thread}}\n{{message}}\n{PANIC_END} {{at}}");
     }}));
+    println!("{DISPLAYS_ON}");
 }}"#,
         PANIC_BEGIN = PANIC_BEGIN.escape_default(),
         PANIC_END = PANIC_END.escape_default(),
+        DISPLAYS_ON = crate::runtime::DISPLAYS_ON.escape_default(),
     )
 }
 

@@ -97,14 +97,6 @@ pub(crate) fn write_build_files(config: &KernelConfig, dir: &Path) -> Result<(),
         preload::EVCXR_TOML
     };
     write(dir.join(".evcxr-config").join("evcxr.toml"), evcxr_toml)?;
-    if !config.plain
-        && let Some(pool_dir) = dir.parent()
-    {
-        write(
-            pool_dir.join(".cargo").join("config.toml"),
-            preload::POOL_CARGO_CONFIG,
-        )?;
-    }
     Ok(())
 }
 

@@ -8,10 +8,11 @@
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, select};
-use jupyter_protocol::{JupyterMessage, StreamContent};
+use jupyter_protocol::{DisplayData, JupyterMessage, StreamContent};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::preload::{PANIC_BEGIN, PANIC_END};
+use crate::runtime::{DISPLAY_BEGIN, DISPLAY_END};
 
 /// How long stderr must stay quiet before a flush completes: the runtime's
 /// stderr pipe is read by another thread, so lines written just before the
@@ -38,6 +39,11 @@ pub(crate) struct CellOutput {
     pub panics: Vec<PanicReport>,
     /// The end of what the cell wrote to stderr.
     pub stderr_tail: String,
+    /// Rich displays after which nothing else was printed: the cell's value,
+    /// when it ended with one (not sent yet; mime type and content).
+    pub final_displays: Vec<(String, String)>,
+    /// How many displays were sent as `display_data`.
+    pub displays_sent: usize,
 }
 
 enum Request {
@@ -68,6 +74,7 @@ impl Streams {
             parent: None,
             muted: false,
             pending_panic: None,
+            display: None,
             cell: CellOutput::default(),
         };
         std::thread::Builder::new()
@@ -102,6 +109,8 @@ struct Forwarder {
     muted: bool,
     /// A panic report being read: header seen, message lines so far.
     pending_panic: Option<PanicReport>,
+    /// A display copy being read: mime type and content so far.
+    display: Option<(String, String)>,
     cell: CellOutput,
 }
 
@@ -153,6 +162,9 @@ impl Forwarder {
         if let Some(p) = self.pending_panic.take() {
             self.cell.panics.push(p);
         }
+        if let Some(d) = self.display.take() {
+            self.cell.final_displays.push(d);
+        }
     }
 
     /// Handles `first` and any lines already waiting, as one stream message.
@@ -160,7 +172,8 @@ impl Forwarder {
         let mut text = String::new();
         let mut line = Some(first);
         while let Some(l) = line {
-            if let Some(shown) = self.panic_line(l) {
+            if let Some(shown) = self.special_line(l, &mut text) {
+                self.send_displays();
                 text.push_str(&shown);
                 text.push('\n');
             }
@@ -173,7 +186,51 @@ impl Forwarder {
         self.send(StreamContent::stdout(&text));
     }
 
+    /// Consumes display copies and panic reports; returns ordinary output.
+    fn special_line(&mut self, line: String, text: &mut String) -> Option<String> {
+        if let Some((_, content)) = self.display.as_mut() {
+            if line == DISPLAY_END {
+                // Output printed before the display goes first; an earlier
+                // display was not the last thing in the cell, so it shows now.
+                self.send(StreamContent::stdout(&std::mem::take(text)));
+                self.send_displays();
+                if let Some(done) = self.display.take() {
+                    self.cell.final_displays.push(done);
+                }
+            } else {
+                if !content.is_empty() {
+                    content.push('\n');
+                }
+                content.push_str(&line);
+            }
+            return None;
+        }
+        if let Some(mime) = line
+            .strip_prefix(DISPLAY_BEGIN)
+            .filter(|m| m.starts_with(' '))
+        {
+            self.display = Some((mime.trim().to_string(), String::new()));
+            return None;
+        }
+        self.panic_line(line)
+    }
+
+    /// Sends the held displays as `display_data`.
+    fn send_displays(&mut self) {
+        for (mime, content) in std::mem::take(&mut self.cell.final_displays) {
+            let mut map = std::collections::HashMap::new();
+            map.insert(mime, content);
+            if let (Some(media), Some(parent), false) =
+                (crate::outcome::media(&map), &self.parent, self.muted)
+            {
+                let _ = self.iopub.send(DisplayData::new(media).as_child_of(parent));
+            }
+            self.cell.displays_sent += 1;
+        }
+    }
+
     fn stderr_lines(&mut self, first: String, stderr: &Receiver<String>) {
+        self.send_displays();
         let mut text = first;
         text.push('\n');
         while text.len() < 64 * 1024 {
@@ -299,6 +356,39 @@ mod tests {
         );
         assert_eq!(texts(&mut rx), vec!["Stdout:before\n".to_string()]);
         assert!(streams.flush().panics.is_empty(), "reports go to one cell");
+    }
+
+    fn kinds(rx: &mut tokio::sync::mpsc::UnboundedReceiver<JupyterMessage>) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Ok(m) = rx.try_recv() {
+            out.push(m.message_type().to_string());
+        }
+        out
+    }
+
+    fn display(out: &Sender<String>, html: &str) {
+        out.send(format!("{DISPLAY_BEGIN} text/html")).unwrap();
+        out.send(html.into()).unwrap();
+        out.send(DISPLAY_END.into()).unwrap();
+    }
+
+    #[test]
+    fn displays_show_in_order_and_the_last_is_held() {
+        let (streams, out, _err, mut rx, _parent) = setup();
+        out.send("a".into()).unwrap();
+        display(&out, "<b>1</b>");
+        out.send("b".into()).unwrap();
+        display(&out, "<b>2</b>");
+        display(&out, "<b>3</b>");
+        let cell = streams.flush();
+        assert_eq!(
+            kinds(&mut rx),
+            vec!["stream", "display_data", "stream", "display_data"]
+        );
+        assert_eq!(
+            cell.final_displays,
+            vec![("text/html".to_string(), "<b>3</b>".to_string())]
+        );
     }
 
     #[test]

@@ -88,6 +88,8 @@ impl WorkerHandle {
             hook_pid: None,
             log: Vec::new(),
             hints_shown: HashMap::new(),
+            solutions: HashMap::new(),
+            last_solution: None,
         };
         std::thread::Builder::new()
             .name("cloudlab-evcxr".into())
@@ -162,6 +164,10 @@ struct Worker {
     log: Vec<LoggedCell>,
     /// Hints already shown, per exercise.
     hints_shown: HashMap<String, usize>,
+    /// The latest solution cell (`// exercise: <id>` first) per exercise.
+    solutions: HashMap<String, String>,
+    /// The exercise of the latest solution cell, for a bare `:check`.
+    last_solution: Option<String>,
 }
 
 impl Worker {
@@ -207,6 +213,13 @@ impl Worker {
     // ---- start-up ---------------------------------------------------------
 
     fn start(&mut self) {
+        let started = std::time::Instant::now();
+        let lap = |what: &str| {
+            eprintln!(
+                "cloudlab kernel: {what} after {:.1} s",
+                started.elapsed().as_secs_f64()
+            )
+        };
         match self.new_context() {
             Ok((ctx, outputs)) => {
                 if let Ok(mut p) = self.shared.process.lock() {
@@ -218,20 +231,28 @@ impl Worker {
                     self.iopub.clone(),
                 ));
                 self.ctx = Some(ctx);
+                lap("evcxr ready");
                 if !self.config.plain {
                     if let Err(e) = self.load_preload() {
+                        eprintln!("cloudlab kernel: the sandbox preload failed:\n{e}");
                         self.preload_error = Some(e);
                     }
+                    lap("sandbox preloaded");
                     self.warm_analyzer();
+                    lap("analyzer warm");
                 }
             }
-            Err(e) => self.startup_error = Some(e),
+            Err(e) => {
+                eprintln!("cloudlab kernel: cannot start evcxr: {e}");
+                self.startup_error = Some(e);
+            }
         }
     }
 
     fn new_context(&self) -> Result<(CommandContext, evcxr::EvalContextOutputs), String> {
-        let runtime = crate::runtime::runtime_command(self.config.memory_limit_mb)
-            .map_err(|e| format!("cannot find own binary: {e}"))?;
+        let runtime =
+            crate::runtime::runtime_command(self.config.memory_limit_mb, !self.config.plain)
+                .map_err(|e| format!("cannot find own binary: {e}"))?;
         let (eval, outputs) = evcxr::EvalContext::with_subprocess_command(runtime)
             .map_err(|e| explain_start_error(&e.to_string()))?;
         Ok((CommandContext::with_eval_context(eval), outputs))
@@ -305,7 +326,10 @@ impl Worker {
                 &e.to_string(),
                 vec![e.to_string()],
             )),
-            (None, None) => self.run_code(request, code, count, allow_stdin),
+            (None, None) => {
+                self.note_solution(code);
+                self.run_code(request, code, count, allow_stdin)
+            }
         };
         self.report(request, end, count, silent)
     }
@@ -388,6 +412,7 @@ impl Worker {
                 // name cannot tell the cell's thread apart: cells use their own
                 // copy of std, which never named the runtime's main thread.)
                 if let Some(p) = cell.panics.first() {
+                    self.show_displays(request, &cell.final_displays);
                     return CellEnd::Err(outcome::panic(p, &origin));
                 }
                 self.log.push(LoggedCell {
@@ -400,12 +425,36 @@ impl Worker {
                     let msg = jupyter_protocol::StreamContent::stdout(&text).as_child_of(request);
                     let _ = self.iopub.send(msg);
                 }
+                // The cell's value: evcxr's last rich output, unless something
+                // was printed after it (then every display was shown already).
+                let data = if !cell.final_displays.is_empty() {
+                    let last: HashMap<String, String> = cell.final_displays.into_iter().collect();
+                    outcome::media(&last)
+                } else if cell.displays_sent == 0 {
+                    // No display copies (plain mode, or the preload failed).
+                    outcome::media(&outputs.content_by_mime_type)
+                } else {
+                    None
+                };
                 CellEnd::Ok {
-                    data: outcome::media(&outputs.content_by_mime_type),
+                    data,
                     payload: Vec::new(),
                 }
             }
-            Err(e) => CellEnd::Err(self.eval_error(e, code, &origin, &cell)),
+            Err(e) => {
+                self.show_displays(request, &cell.final_displays);
+                CellEnd::Err(self.eval_error(e, code, &origin, &cell))
+            }
+        }
+    }
+
+    /// Sends held displays as `display_data` (the cell did not end with them).
+    fn show_displays(&self, request: &JupyterMessage, displays: &[(String, String)]) {
+        for (mime, content) in displays {
+            let map = HashMap::from([(mime.clone(), content.clone())]);
+            if let Some(media) = outcome::media(&map) {
+                self.display(request, media);
+            }
         }
     }
 
@@ -496,6 +545,7 @@ impl Worker {
             Magic::Replay => self.replay(request),
             Magic::Exercise(id) => return self.exercise(&id, request),
             Magic::Hint(id) => self.hint(&id),
+            Magic::Check(id) => self.check(id),
         };
         let _ = self.flush();
         match result {
@@ -641,6 +691,31 @@ impl Worker {
                 }
             }
             Err(e) => CellEnd::Err(e),
+        }
+    }
+
+    fn check(&mut self, id: Option<String>) -> Result<Media, ErrorOutput> {
+        let Some(id) = id.or_else(|| self.last_solution.clone()) else {
+            let text = "No solution cell yet: run the cell that starts with `// exercise: <id>` \
+                        (`:exercise <id>` puts one below), then :check.";
+            return Err(outcome::error("NoSolution", text, vec![text.into()]));
+        };
+        let Some(source) = self.solutions.get(&id).cloned() else {
+            let text = format!(
+                "No solution cell for `{id}` yet: run the cell that starts with \
+                 `// exercise: {id}` (`:exercise {id}` puts one below), then :check {id}."
+            );
+            return Err(outcome::error("NoSolution", &text, vec![text.clone()]));
+        };
+        Exercises::new(&self.config.exercises_dir).check(&id, &source)
+    }
+
+    /// Remembers a solution cell for `:check`.
+    fn note_solution(&mut self, code: &str) {
+        let first = code.lines().map(str::trim).find(|l| !l.is_empty());
+        if let Some(id) = first.and_then(cloudlab_grader::submission::marker_id) {
+            self.solutions.insert(id.to_string(), code.to_string());
+            self.last_solution = Some(id.to_string());
         }
     }
 

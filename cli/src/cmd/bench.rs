@@ -40,6 +40,13 @@ enum Which {
         #[arg(long, default_value_t = 5)]
         iterations: usize,
     },
+    /// The Cloudlab kernel (warm cache, sandbox preloaded) against plain evcxr
+    /// with the sandbox as a `:dep`, both driven by a real Jupyter client.
+    Kernel {
+        /// Later sandbox cells to time (the median is reported).
+        #[arg(long, default_value_t = 20)]
+        cells: usize,
+    },
 }
 
 /// Runs `cloudlab bench ...`.
@@ -55,6 +62,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             exercises,
             iterations,
         } => super::course::bench(&lessons, &exercises, iterations)?,
+        Which::Kernel { cells } => {
+            let exe = std::env::current_exe()?;
+            let sandbox = cloudlab_kernel::bench::default_sandbox();
+            println!("{}", cloudlab_kernel::bench::run(&exe, &sandbox, cells)?);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
