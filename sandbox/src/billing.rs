@@ -277,6 +277,25 @@ pub const PRICES: &[Price] = &[
         usd_per_unit: 3.800,
         free_pool: None,
     },
+    // EventBridge: custom events (and events forwarded between buses) per
+    // 64 KB chunk; AWS service events are free. Archive processing per GB.
+    // Source: aws.amazon.com/eventbridge/pricing (us-east-1).
+    Price {
+        key: "events.custom.events",
+        service: "events",
+        description: "Custom events (64 KB chunks)",
+        unit: "event",
+        usd_per_unit: 1.00 / 1e6,
+        free_pool: None,
+    },
+    Price {
+        key: "events.archive.gb",
+        service: "events",
+        description: "Event archive processing",
+        unit: "GB",
+        usd_per_unit: 0.10,
+        free_pool: None,
+    },
 ];
 
 /// Monthly free tiers (the "always free" offers, which do not expire).

@@ -13,7 +13,7 @@ use crate::rng::SimRng;
 use crate::scheduler::{Job, Scheduler, TimerId};
 use crate::time::SimTime;
 use crate::trace::Trace;
-use crate::{apigw, lambda, s3, sns, sqs, states};
+use crate::{apigw, events, lambda, s3, sns, sqs, states};
 
 /// The account id every simulated account uses.
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -116,6 +116,7 @@ pub struct Cloud {
     pub(crate) s3: s3::S3State,
     pub(crate) apigw: apigw::ApigwState,
     pub(crate) states: states::StatesState,
+    pub(crate) events: events::EventsState,
     pub(crate) logs: crate::logs::Logs,
     pub(crate) outside: crate::outside::Outside,
 }
@@ -137,6 +138,7 @@ impl std::fmt::Debug for Cloud {
             .field("buckets", &self.s3.len())
             .field("apis", &self.apigw.len())
             .field("state_machines", &self.states.len())
+            .field("event_buses", &self.events.len())
             .field("scheduled", &self.scheduler.len())
             .finish()
     }
@@ -159,6 +161,7 @@ impl Cloud {
             s3: s3::S3State::default(),
             apigw: apigw::ApigwState::default(),
             states: states::StatesState::default(),
+            events: events::EventsState::default(),
             logs: crate::logs::Logs::default(),
             outside: crate::outside::Outside::default(),
         }
@@ -342,6 +345,7 @@ impl Cloud {
             "apigateway" => apigw::api::dispatch_rest(self, operation, params),
             "apigatewayv2" => apigw::api::dispatch_http(self, operation, params),
             "states" => states::api::dispatch(self, operation, params),
+            "events" => events::api::dispatch(self, operation, params),
             other => Err(CloudError::new(
                 "UnknownServiceException",
                 format!(
@@ -362,6 +366,7 @@ pub const SERVICES: &[&str] = &[
     "states",
     "apigateway",
     "apigatewayv2",
+    "events",
 ];
 
 /// An ARN in this account and region: `arn:aws:<service>:us-east-1:123456789012:<resource>`.

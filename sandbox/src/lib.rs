@@ -31,6 +31,7 @@ pub mod billing;
 pub mod cloud;
 pub mod diagram;
 pub mod error;
+pub mod events;
 pub mod lambda;
 pub mod logs;
 pub mod outside;
@@ -62,6 +63,7 @@ pub mod prelude {
     pub use crate::billing::{Bill, usd};
     pub use crate::cloud::Cloud;
     pub use crate::error::{CloudError, CloudResult};
+    pub use crate::events::{Bus, Event, Rule, RuleRef, Target};
     pub use crate::lambda::{
         Ctx, EventSourceMapping, FnError, Function, FunctionRef, HandlerResult, Invocation, Polling,
     };

@@ -113,6 +113,7 @@ impl Cloud {
                 }
             }
         }
+        crate::events::view::add_to_diagram(self, &mut d);
         d
     }
 
@@ -198,6 +199,18 @@ impl Cloud {
                 stages.join(", "),
             ]);
         }
+        let mut rules = Table::new(["Bus", "Rule", "Trigger", "Targets", "Triggered"]);
+        for b in crate::events::view::EventsView::of(self).buses {
+            for r in b.rules {
+                rules.row([
+                    b.name.clone(),
+                    r.name,
+                    crate::render::preview(&r.trigger, 60),
+                    r.targets.join(", "),
+                    r.stats.triggered.to_string(),
+                ]);
+            }
+        }
         CloudView {
             header: format!(
                 "Account {} · {} · {} (+{}) · seed {}",
@@ -213,6 +226,7 @@ impl Cloud {
             functions,
             buckets,
             apis,
+            rules,
             recent: self.core.trace.tail(10),
             bill: self.bill(),
         }
@@ -244,6 +258,7 @@ pub struct CloudView {
     functions: Table,
     buckets: Table,
     apis: Table,
+    rules: Table,
     recent: TraceView,
     bill: Bill,
 }
@@ -262,6 +277,7 @@ impl CloudView {
             ("Functions", &self.functions),
             ("Buckets", &self.buckets),
             ("APIs", &self.apis),
+            ("EventBridge rules", &self.rules),
         ] {
             if !t.is_empty() {
                 h.push_str(&section(title, &t.to_html()));
@@ -289,6 +305,7 @@ impl fmt::Display for CloudView {
             &self.functions,
             &self.buckets,
             &self.apis,
+            &self.rules,
         ] {
             if !t.is_empty() {
                 write!(f, "{}", t.to_text())?;

@@ -209,6 +209,7 @@ pub fn to_eventbridge(cloud: &mut Cloud, bucket: &str, event: Value) {
             .unwrap_or_default()
     );
     cloud.core.trace("s3", &name, "to-eventbridge", detail);
+    crate::events::put_aws_event(cloud, event);
 }
 
 /// How long after a request S3 delivers its notifications (typically well
