@@ -14,17 +14,44 @@ use zip::write::SimpleFileOptions;
 
 use crate::exercise::Exercise;
 
-/// Top-level paths of the repository the autograder needs to build `cloudlab`.
-const SOURCES: &[&str] = &[
-    "Cargo.toml",
-    "Cargo.lock",
-    "sandbox",
-    "grader",
-    "cli",
-    "kernel",
-    "course",
-    "templates",
-];
+/// Top-level paths the autograder needs to build `cloudlab` besides the
+/// workspace members (read from `Cargo.toml`): the manifest, the lock file and
+/// the templates the course crate compiles in.
+const SOURCES: &[&str] = &["Cargo.toml", "Cargo.lock", "templates"];
+
+/// The `[workspace] members` of `repo/Cargo.toml`.
+pub fn workspace_members(repo: &Path) -> Result<Vec<String>, ExportError> {
+    let path = repo.join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).map_err(|source| ExportError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let manifest: toml::Table =
+        text.parse()
+            .map_err(|e: toml::de::Error| ExportError::Manifest {
+                path: path.clone(),
+                message: e.message().to_string(),
+            })?;
+    let members = manifest
+        .get("workspace")
+        .and_then(|w| w.get("members"))
+        .and_then(|m| m.as_array())
+        .ok_or_else(|| ExportError::Manifest {
+            path: path.clone(),
+            message: "no [workspace] members".into(),
+        })?;
+    members
+        .iter()
+        .map(|m| {
+            m.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| ExportError::Manifest {
+                    path: path.clone(),
+                    message: format!("workspace member {m} is not a path"),
+                })
+        })
+        .collect()
+}
 
 /// Why the export failed.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +67,14 @@ pub enum ExportError {
     /// The zip writer failed.
     #[error("writing the zip: {0}")]
     Zip(#[from] zip::result::ZipError),
+    /// The workspace manifest does not list its members.
+    #[error("{}: {message}", path.display())]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 fn setup_sh() -> String {
@@ -151,7 +186,12 @@ pub fn gradescope(repo: &Path, exercises: &[&Exercise], out: &Path) -> Result<()
         run_autograder(exercises).as_bytes(),
         0o755,
     )?;
-    for src in SOURCES {
+    let members = workspace_members(repo)?;
+    for src in SOURCES
+        .iter()
+        .copied()
+        .chain(members.iter().map(String::as_str))
+    {
         add_tree(&mut zip, repo, Path::new(src))?;
     }
     for ex in exercises {
