@@ -802,3 +802,67 @@ fn views_show_buses_rules_and_the_diagram_edges() {
     assert!(d.nodes.iter().any(|n| n.label == "rate(1 hour)"));
     assert!(c.to_html().contains("EventBridge rules"));
 }
+
+#[test]
+fn rules_start_state_machines_and_executions_report_their_status() {
+    let mut c = Cloud::new();
+    let ok = c
+        .states()
+        .create_state_machine(
+            "fulfil",
+            json!({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": true}}}),
+        )
+        .unwrap();
+    let broken = c
+        .states()
+        .create_state_machine(
+            "broken",
+            json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Oops", "Cause": "bad order"}}}),
+        )
+        .unwrap();
+    let r = c
+        .events()
+        .put_rule("orders", Rule::pattern(json!({"source": ["shop"]})))
+        .unwrap();
+    c.events()
+        .add_target(&r, Target::state_machine(&ok).input_path("$.detail"))
+        .unwrap();
+    c.events()
+        .add_target(&r, Target::state_machine(&broken))
+        .unwrap();
+    let watch = c.sqs().create_queue("watch").unwrap();
+    let w = c
+        .events()
+        .put_rule(
+            "finished",
+            Rule::pattern(json!({
+                "source": ["aws.states"],
+                "detail-type": ["Step Functions Execution Status Change"],
+                "detail": {"status": ["SUCCEEDED", "FAILED"]}
+            })),
+        )
+        .unwrap();
+    c.events()
+        .add_target(&w, Target::queue(&watch).input_path("$.detail"))
+        .unwrap();
+    c.events()
+        .put_event(Event::new("shop", "OrderPlaced", json!({"id": 7})))
+        .unwrap();
+    c.run_until_idle();
+    let mut got = bodies(&mut c, &watch);
+    got.sort_by_key(|d| d["status"].as_str().unwrap().to_string());
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0]["status"], "FAILED");
+    assert_eq!(got[0]["error"], "Oops");
+    assert_eq!(got[0]["stateMachineArn"], broken.arn.as_str());
+    assert_eq!(got[1]["status"], "SUCCEEDED");
+    assert_eq!(got[1]["output"], r#"{"id":7}"#);
+    assert!(got[1]["stopDate"].is_u64());
+    // One PutEvents event and four status changes (two RUNNING, two final).
+    let bus = c.events().bus_stats(&Bus::default_bus()).unwrap();
+    assert_eq!(bus.events, 5);
+    assert_eq!(
+        c.bill().line("events.custom.events").map(|l| l.units),
+        Some(1.0)
+    );
+}

@@ -35,6 +35,7 @@ pub mod ops;
 pub mod quotas;
 pub(crate) mod route;
 pub mod schedule;
+pub(crate) mod sources;
 pub(crate) mod transform;
 pub mod view;
 
@@ -61,6 +62,8 @@ pub struct EventsState {
     pub(crate) replays: BTreeMap<String, model::Replay>,
     /// Source of rule generations (a rule's scheduled firings carry theirs).
     pub(crate) generations: u64,
+    /// The last status reported for each Step Functions execution.
+    pub(crate) reported: BTreeMap<usize, &'static str>,
 }
 
 impl Default for EventsState {
@@ -75,6 +78,7 @@ impl Default for EventsState {
             archives: BTreeMap::new(),
             replays: BTreeMap::new(),
             generations: 0,
+            reported: BTreeMap::new(),
         }
     }
 }

@@ -191,14 +191,17 @@ pub(crate) struct Failure {
 
 impl Failure {
     fn from_error(e: &crate::error::CloudError) -> Failure {
-        let retriable = e.status == 429 || e.status >= 500;
+        let retriable = e.status == 429
+            || e.status >= 500
+            || e.code.contains("Throttl")
+            || e.code.contains("LimitExceeded");
         let code = if e.status == 404
             || e.code.contains("NotFound")
             || e.code.contains("NonExistent")
-            || e.code == "QueueDoesNotExist"
+            || e.code.contains("DoesNotExist")
         {
             "RESOURCE_NOT_FOUND"
-        } else if e.status == 429 {
+        } else if retriable && e.status < 500 {
             "THROTTLING"
         } else if retriable {
             "INTERNAL_ERROR"
@@ -381,6 +384,18 @@ fn send(cloud: &mut Cloud, inv: &Invocation, input: String) -> Result<(), Failur
                 .map_err(|e| Failure::from_error(&e))
         }
         Some(("events", _, _, res)) => to_bus(cloud, inv, res.trim_start_matches("event-bus/")),
+        Some(("states", _, _, res)) if res.starts_with("stateMachine:") => {
+            crate::states::ops::executions::start_execution(
+                cloud,
+                crate::states::ops::executions::StartExecutionInput {
+                    state_machine_arn: arn.to_string(),
+                    input: Some(input),
+                    ..Default::default()
+                },
+            )
+            .map(|_| ())
+            .map_err(|e| Failure::from_error(&e))
+        }
         _ => Err(Failure {
             code: "SDK_CLIENT_ERROR",
             message: format!("Delivering to {arn} is not supported in this sandbox."),

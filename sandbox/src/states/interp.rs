@@ -82,6 +82,7 @@ pub(crate) fn drive(cloud: &mut Cloud, id: usize) {
     cx.settle_bill();
     let finished = cx.ex.status != Status::Running;
     let parent = cx.ex.parent;
+    crate::events::sources::execution_status(cloud, id);
     if finished && let Some(p) = parent {
         notify_parent(cloud, id, p);
     }
@@ -1873,6 +1874,7 @@ pub(crate) fn begin(cloud: &mut Cloud, id: usize, timeout: Duration) {
     });
     cloud.states.execs[id].timers.push(timer);
     cloud.schedule(TRANSITION_LATENCY, "states.start", move |c| drive(c, id));
+    crate::events::sources::execution_status(cloud, id);
 }
 
 fn timeout_execution(cloud: &mut Cloud, id: usize) {
@@ -1909,6 +1911,7 @@ fn timeout_execution(cloud: &mut Cloud, id: usize) {
         None,
     );
     let parent = cx.ex.parent;
+    crate::events::sources::execution_status(cloud, id);
     if let Some(p) = parent {
         notify_parent(cloud, id, p);
     }
@@ -1940,6 +1943,7 @@ pub(crate) fn stop(cloud: &mut Cloud, id: usize, error: Option<String>, cause: O
             None,
         );
     }
+    crate::events::sources::execution_status(cloud, id);
     if let Some(p) = cloud.states.execs[id].parent {
         notify_parent(cloud, id, p);
     }

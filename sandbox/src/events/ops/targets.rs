@@ -127,6 +127,12 @@ impl Target {
         Target::arn(&id_from(&f.name), &f.arn)
     }
 
+    /// A Step Functions state machine: each event starts an execution with
+    /// the event (or the target's input) as its input (id: the machine's name).
+    pub fn state_machine(sm: &crate::states::StateMachine) -> Target {
+        Target::arn(&id_from(&sm.name), &sm.arn)
+    }
+
     /// Another event bus (id: the bus's name).
     pub fn bus(b: &crate::events::Bus) -> Target {
         Target::arn(&id_from(&b.name), &b.arn)
