@@ -169,7 +169,8 @@ fn main_rs(count: usize) -> String {
     text
 }
 
-fn write_crate(dir: &Path, members: &[&Unit]) -> std::io::Result<PathBuf> {
+/// Writes the generated crate for `members` into `dir`; returns its `main.rs`.
+pub(crate) fn write_crate(dir: &Path, members: &[&Unit]) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     for (k, u) in members.iter().enumerate() {
         let sub = dir.join(format!("s{k}"));

@@ -7,9 +7,10 @@
 //! - [`toolchain`] keeps the precompiled sandbox, [`compile`] builds units;
 //! - [`run`] runs them isolated in child processes;
 //! - [`report`] scores, [`render`] prints (terminal, JSON, Gradescope, JUnit, CSV, HTML);
-//! - [`grade`] ties it together; [`learner::check_public`] is what the kernel's `:check` calls.
+//! - [`grade`] ties it together; [`bench`] measures it (`cloudlab bench grader`); [`learner::check_public`] is what the kernel's `:check` calls.
 
 pub mod author;
+pub mod bench;
 pub mod compile;
 pub mod contract;
 pub mod exercise;

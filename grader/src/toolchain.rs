@@ -78,7 +78,9 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ToolchainError + '_ {
     }
 }
 
-fn probe_manifest(repo: &Path) -> String {
+/// The manifest of the probe crate (`name = "cloudlab-grading-probe"`):
+/// the sandbox, the runtime and serde_json, with the grading profile.
+pub(crate) fn probe_manifest(repo: &Path) -> String {
     format!(
         r#"[package]
 name = "cloudlab-grading-probe"
@@ -176,6 +178,15 @@ impl Toolchain {
     }
 }
 
+/// Settings of an outer cargo (under `cargo test`) that must not leak into
+/// the grading workspace's builds.
+pub(crate) const OUTER_CARGO_VARS: &[&str] = &[
+    "CARGO_TARGET_DIR",
+    "RUSTFLAGS",
+    "CARGO_BUILD_RUSTFLAGS",
+    "CARGO_ENCODED_RUSTFLAGS",
+];
+
 fn cargo_build(probe: &Path, target: &Path, offline: bool) -> Result<String, ToolchainError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
@@ -188,13 +199,7 @@ fn cargo_build(probe: &Path, target: &Path, offline: bool) -> Result<String, Too
     if offline {
         cmd.arg("--offline");
     }
-    // Settings of an outer cargo (under `cargo test`) must not leak in.
-    for var in [
-        "CARGO_TARGET_DIR",
-        "RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-    ] {
+    for var in OUTER_CARGO_VARS {
         cmd.env_remove(var);
     }
     let out = cmd.output().map_err(io_err(probe))?;

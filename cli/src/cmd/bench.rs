@@ -47,6 +47,22 @@ enum Which {
         #[arg(long, default_value_t = 20)]
         cells: usize,
     },
+    /// Grading: one new submission warm, and a batch of generated ones (right,
+    /// wrong, not compiling), against `cargo build` of the same code.
+    Grader {
+        /// The exercise the submissions answer.
+        #[arg(long, short = 'e', default_value = "sqs-idempotent-consumer")]
+        exercise: String,
+        /// Submissions in the batch.
+        #[arg(long, default_value_t = 100)]
+        submissions: usize,
+        /// Parallel compilations and runs (default: the number of cores).
+        #[arg(short = 'j', long)]
+        jobs: Option<usize>,
+        /// Batch submissions also built with `cargo build` for the baseline.
+        #[arg(long, default_value_t = 3)]
+        cargo_samples: usize,
+    },
 }
 
 /// Runs `cloudlab bench ...`.
@@ -66,6 +82,24 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             let exe = std::env::current_exe()?;
             let sandbox = cloudlab_kernel::bench::default_sandbox();
             println!("{}", cloudlab_kernel::bench::run(&exe, &sandbox, cells)?);
+        }
+        Which::Grader {
+            exercise,
+            submissions,
+            jobs,
+            cargo_samples,
+        } => {
+            let ex = cloudlab_grader::exercise::load_by_id(
+                &cloudlab_grader::exercise::default_root(),
+                &exercise,
+            )?;
+            let options = cloudlab_grader::bench::BenchOptions {
+                submissions,
+                jobs: jobs.unwrap_or_else(cloudlab_grader::grade::default_jobs),
+                cargo_samples,
+                ..Default::default()
+            };
+            print!("{}", cloudlab_grader::bench::run(&ex, &options)?);
         }
     }
     Ok(ExitCode::SUCCESS)
