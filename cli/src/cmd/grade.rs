@@ -145,7 +145,13 @@ pub fn grade(args: GradeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: nothing to grade: give notebooks, .rs files or directories");
         return Ok(ExitCode::from(2));
     }
-    let subs = read_inputs(&args.inputs)?;
+    let subs = match read_inputs(&args.inputs) {
+        Ok(subs) => subs,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let ids = if args.exercises.is_empty() {
         let known = exercise::list_ids(&root).unwrap_or_default();
         let mut ids: Vec<String> = subs
@@ -191,18 +197,27 @@ pub fn grade(args: GradeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs `cloudlab check`: non-zero when any exercise misses.
+/// Runs `cloudlab check`: 1 when any exercise misses, 2 when an exercise
+/// cannot be loaded.
 pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let root = args
         .exercises_dir
         .clone()
         .unwrap_or_else(exercise::default_root);
-    let ids = if args.exercises.is_empty() {
-        exercise::list_ids(&root)?
+    let loaded = if args.exercises.is_empty() {
+        exercise::list_ids(&root)
+            .map_err(anyhow::Error::from)
+            .and_then(|ids| load(&root, &ids))
     } else {
-        args.exercises.clone()
+        load(&root, &args.exercises)
     };
-    let exercises = load(&root, &ids)?;
+    let exercises = match loaded {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let grader = Grader::new(options(args.jobs, false))?;
     let checks: Vec<author::ExerciseCheck> = exercises
         .iter()
@@ -218,7 +233,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs `cloudlab export ...`.
+/// Runs `cloudlab export ...`: 2 when an exercise cannot be loaded.
 pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     match args.what {
         ExportWhat::Gradescope {
@@ -227,7 +242,13 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
             exercises_dir,
         } => {
             let root = exercises_dir.unwrap_or_else(exercise::default_root);
-            let loaded = load(&root, &exercises)?;
+            let loaded = match load(&root, &exercises) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
             let refs: Vec<&Exercise> = loaded.iter().collect();
             export::gradescope(&cloudlab_grader::toolchain::repo_root(), &refs, &output)?;
             eprintln!("wrote {}", output.display());
