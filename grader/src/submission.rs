@@ -128,7 +128,7 @@ impl Submission {
                 match marker {
                     Some(found) if found != id => Err(format!(
                         "{} is marked `// exercise: {found}`, not `{id}`",
-                        self.path.display()
+                        file_name(&self.path)
                     )),
                     _ => Ok(Solution {
                         source: text.clone(),
