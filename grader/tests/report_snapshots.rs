@@ -10,7 +10,7 @@ use std::path::Path;
 
 use cloudlab_grader::render::{self, Style};
 use cloudlab_grader::report::GradeReport;
-use cloudlab_grader::{GradeOptions, Grader, Submission, exercise};
+use cloudlab_grader::{GradeOptions, Grader, exercise};
 
 const IDS: [&str; 2] = ["sqs-dead-letter-queue", "sns-fan-out"];
 
