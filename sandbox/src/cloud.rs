@@ -13,7 +13,7 @@ use crate::rng::SimRng;
 use crate::scheduler::{Job, Scheduler, TimerId};
 use crate::time::SimTime;
 use crate::trace::Trace;
-use crate::{apigw, events, lambda, s3, sns, sqs, states};
+use crate::{apigw, cloudwatch, events, lambda, s3, servers, sns, sqs, states};
 
 /// The account id every simulated account uses.
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -119,6 +119,8 @@ pub struct Cloud {
     pub(crate) events: events::EventsState,
     pub(crate) logs: crate::logs::Logs,
     pub(crate) outside: crate::outside::Outside,
+    pub(crate) cloudwatch: cloudwatch::CloudWatchState,
+    pub(crate) servers: servers::ServersState,
 }
 
 impl Default for Cloud {
@@ -164,6 +166,8 @@ impl Cloud {
             events: events::EventsState::default(),
             logs: crate::logs::Logs::default(),
             outside: crate::outside::Outside::default(),
+            cloudwatch: cloudwatch::CloudWatchState::default(),
+            servers: servers::ServersState::default(),
         }
     }
 
@@ -226,6 +230,7 @@ impl Cloud {
         while let Some((at, job)) = self.scheduler.pop_due(t) {
             self.run_job(at, job);
         }
+        cloudwatch::collect::catch_up(self, t);
         if t > self.core.now {
             self.core.now = t;
         }
@@ -250,6 +255,7 @@ impl Cloud {
 
     /// Runs one job at its time (time never goes backward).
     pub(crate) fn run_job(&mut self, at: SimTime, job: Job) {
+        cloudwatch::collect::catch_up(self, at);
         if at > self.core.now {
             self.core.now = at;
         }
@@ -346,6 +352,7 @@ impl Cloud {
             "apigatewayv2" => apigw::api::dispatch_http(self, operation, params),
             "states" => states::api::dispatch(self, operation, params),
             "events" => events::api::dispatch(self, operation, params),
+            "cloudwatch" => cloudwatch::api::dispatch(self, operation, params),
             other => Err(CloudError::new(
                 "UnknownServiceException",
                 format!(
@@ -367,6 +374,7 @@ pub const SERVICES: &[&str] = &[
     "apigateway",
     "apigatewayv2",
     "events",
+    "cloudwatch",
 ];
 
 /// An ARN in this account and region: `arn:aws:<service>:us-east-1:123456789012:<resource>`.

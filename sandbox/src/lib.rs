@@ -29,6 +29,7 @@ pub mod attributes;
 pub mod bench;
 pub mod billing;
 pub mod cloud;
+pub mod cloudwatch;
 pub mod diagram;
 pub mod error;
 pub mod events;
@@ -42,6 +43,7 @@ pub mod replay;
 pub mod rng;
 pub mod s3;
 pub mod scheduler;
+pub mod servers;
 pub mod sns;
 pub mod sqs;
 pub mod states;
@@ -62,6 +64,7 @@ pub mod prelude {
     pub use crate::attributes::AttributeValue;
     pub use crate::billing::{Bill, usd};
     pub use crate::cloud::Cloud;
+    pub use crate::cloudwatch::{AlarmSpec, AlarmState, Chart, MetricKey};
     pub use crate::error::{CloudError, CloudResult};
     pub use crate::events::{Bus, Event, Rule, RuleRef, Target};
     pub use crate::lambda::{

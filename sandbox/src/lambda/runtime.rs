@@ -386,6 +386,7 @@ pub(crate) fn execute(
             billed.as_millis()
         ),
     );
+    crate::cloudwatch::collect::lambda_invoked(cloud, &fname, started, finished, duration);
     if let Some(f) = cloud.lambda.functions.get_mut(name) {
         f.stats.invocations += 1;
         if outcome.is_err() {
