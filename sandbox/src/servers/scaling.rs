@@ -10,5 +10,8 @@ pub(crate) fn alarm_action(
     _value: Option<f64>,
     _threshold: f64,
 ) -> CloudResult<String> {
-    Err(CloudError::new("ValidationError", format!("No such policy {arn}")))
+    Err(CloudError::new(
+        "ValidationError",
+        format!("No such scaling policy: {arn}"),
+    ))
 }
