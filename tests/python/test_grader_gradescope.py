@@ -2,8 +2,9 @@
 local fake `/autograder` layout (AUTOGRADER_ROOT), writes a results.json that
 follows Gradescope's specification.
 
-setup.sh is not run (it installs Rust and builds a release binary, which needs
-the network); CLOUDLAB_BIN stands in for the binary it would build.
+setup.sh installs Rust and builds a release binary on Gradescope; here it runs
+with stand-ins for apt-get, curl and cargo (no network, no release build), and
+CLOUDLAB_BIN stands in for the binary it would build.
 """
 
 import json
@@ -45,21 +46,29 @@ def notebook(cells: list) -> str:
 
 
 @pytest.fixture(scope="module")
-def autograder(cloudlab_bin, tmp_path_factory) -> pathlib.Path:
-    """The exported zip, unpacked where Gradescope puts it (/autograder/source)."""
-    tmp = tmp_path_factory.mktemp("gradescope")
-    zpath = tmp / "autograder.zip"
+def autograder_zip(cloudlab_bin, tmp_path_factory) -> pathlib.Path:
+    """The exported zip."""
+    zpath = tmp_path_factory.mktemp("gradescope") / "autograder.zip"
     r = subprocess.run(
         [str(cloudlab_bin), "export", "gradescope", *GRADED, "-o", str(zpath)],
         capture_output=True, text=True, timeout=120,
     )
     assert r.returncode == 0, r.stderr
-    source = tmp / "source"
+    return zpath
+
+
+def unpack(zpath: pathlib.Path, source: pathlib.Path) -> pathlib.Path:
     with zipfile.ZipFile(zpath) as z:
         z.extractall(source)
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in z.infolist()}
     assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
     return source
+
+
+@pytest.fixture(scope="module")
+def autograder(autograder_zip) -> pathlib.Path:
+    """The exported zip, unpacked where Gradescope puts it (/autograder/source)."""
+    return unpack(autograder_zip, autograder_zip.parent / "source")
 
 
 def run_autograder(cloudlab_bin, source: pathlib.Path, root: pathlib.Path) -> dict:
@@ -175,3 +184,39 @@ def test_a_corrupt_notebook_scores_zero_per_exercise(cloudlab_bin, autograder, t
     assert results["score"] == 0
     assert len(results["tests"]) == 2
     assert all(t["status"] == "failed" and t["output"] for t in results["tests"])
+
+
+STUB = """#!/bin/sh
+echo "$(basename "$0") $*" >> "$STUB_LOG"
+{body}
+"""
+
+
+def stub(bin_dir: pathlib.Path, name: str, body: str = "") -> None:
+    path = bin_dir / name
+    path.write_text(STUB.format(body=body))
+    path.chmod(0o755)
+
+
+def test_setup_sh_builds_and_prepares_without_the_network_when_tools_exist(autograder_zip, tmp_path):
+    source = unpack(autograder_zip, tmp_path / "source")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "calls.log"
+    for net in ["apt-get", "curl"]:
+        stub(bin_dir, net, 'echo "setup.sh needed the network" >&2; exit 1')
+    stub(bin_dir, "cc")
+    # cargo "builds" a cloudlab that records how setup.sh calls it.
+    fake_cloudlab = 'echo "cloudlab $* CLOUDLAB_EXERCISES=$CLOUDLAB_EXERCISES" >> "$STUB_LOG"'
+    stub(bin_dir, "cargo", f"""echo "  in $(pwd)" >> "$STUB_LOG"
+mkdir -p target/release
+printf '#!/bin/sh\n%s\n' '{fake_cloudlab}' > target/release/cloudlab
+chmod +x target/release/cloudlab""")
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path / "home"), "STUB_LOG": str(log)}
+    r = subprocess.run(["bash", str(source / "setup.sh")], capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    calls = log.read_text().splitlines()
+    assert not [c for c in calls if c.startswith(("apt-get", "curl"))], calls
+    assert calls[0] == "cargo build --release --locked -p cloudlab-cli"
+    assert calls[1] == f"  in {source / 'cloudlab'}"
+    assert calls[2] == f"cloudlab grade --prepare CLOUDLAB_EXERCISES={source / 'cloudlab' / 'exercises'}"
