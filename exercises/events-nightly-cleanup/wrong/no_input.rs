@@ -1,0 +1,16 @@
+// exercise: events-nightly-cleanup
+use cloudlab::prelude::*;
+
+/// 02:15 UTC, Monday to Friday, with a DLQ; the function knows its task.
+pub fn schedule_cleanup(cloud: &mut Cloud, cleanup: &FunctionRef) -> CloudResult<RuleRef> {
+    let dlq = cloud.sqs().create_queue("cleanup-dlq")?;
+    let rule = cloud.events().put_rule(
+        "nightly-cleanup",
+        Rule::schedule("cron(15 2 ? * MON-FRI *)"),
+    )?;
+    cloud.events().add_target(
+        &rule,
+        Target::function(cleanup).dead_letter_queue(&dlq),
+    )?;
+    Ok(rule)
+}

@@ -1,0 +1,18 @@
+// exercise: events-nightly-cleanup
+use cloudlab::prelude::*;
+
+/// 02:15 UTC on days 1 to 5 of the week, with the task as input and a DLQ.
+pub fn schedule_cleanup(cloud: &mut Cloud, cleanup: &FunctionRef) -> CloudResult<RuleRef> {
+    let dlq = cloud.sqs().create_queue("cleanup-dlq")?;
+    let rule = cloud.events().put_rule(
+        "nightly-cleanup",
+        Rule::schedule("cron(15 2 ? * 1-5 *)"),
+    )?;
+    cloud.events().add_target(
+        &rule,
+        Target::function(cleanup)
+            .input(json!({"task": "expire-carts", "olderThanHours": 48}))
+            .dead_letter_queue(&dlq),
+    )?;
+    Ok(rule)
+}
