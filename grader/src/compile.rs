@@ -184,11 +184,51 @@ pub(crate) fn write_crate(dir: &Path, members: &[&Unit]) -> std::io::Result<Path
     Ok(main)
 }
 
+/// Built binaries kept in `<cache>/bin` beyond which the least recently used
+/// go (each is several MB; `:check` builds one per check).
+pub const KEEP_BINARIES: usize = 128;
+
+/// Binaries used within this long are never pruned (a batch may still be
+/// running them).
+pub const PRUNE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Deletes the least recently used binaries of `bin_dir` beyond `keep`,
+/// sparing any used within `recent`. Returns how many were deleted.
+pub fn prune_binaries(bin_dir: &Path, keep: usize, recent: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(bin_dir) else {
+        return 0;
+    };
+    let now = std::time::SystemTime::now();
+    let mut bins: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().contains('.'))
+        .filter_map(|e| {
+            let modified = e.metadata().ok()?.modified().ok()?;
+            Some((modified, e.path()))
+        })
+        .collect();
+    bins.sort_by_key(|b| std::cmp::Reverse(b.0));
+    bins.into_iter()
+        .skip(keep)
+        .filter(|(t, _)| now.duration_since(*t).unwrap_or_default() > recent)
+        .filter(|(_, p)| std::fs::remove_file(p).is_ok())
+        .count()
+}
+
+/// Marks a cached binary as just used (for [`prune_binaries`]). Opened
+/// read-only: a binary another grader is running cannot be opened for writing.
+fn touch(path: &Path) {
+    if let Ok(f) = std::fs::File::open(path) {
+        let _ = f.set_modified(std::time::SystemTime::now());
+    }
+}
+
 fn build_crate(tc: &Toolchain, members: &[&Unit]) -> Result<Arc<PathBuf>, CrateErrors> {
     let key = cache_key(tc, members);
     let bin_dir = tc.cache.join("bin");
     let binary = bin_dir.join(&key);
     if binary.is_file() {
+        touch(&binary);
         return Ok(Arc::new(binary));
     }
     let fail = |msg: String| CrateErrors {
@@ -203,9 +243,12 @@ fn build_crate(tc: &Toolchain, members: &[&Unit]) -> Result<Arc<PathBuf>, CrateE
     let out = tc.rustc(&main, &partial).output();
     let result = match out {
         Err(e) => Err(fail(format!("could not run rustc: {e}"))),
-        Ok(out) if out.status.success() => std::fs::rename(&partial, &binary)
-            .map(|_| Arc::new(binary))
-            .map_err(|e| fail(format!("{}: {e}", bin_dir.display()))),
+        Ok(out) if out.status.success() => {
+            prune_binaries(&bin_dir, KEEP_BINARIES, PRUNE_AFTER);
+            std::fs::rename(&partial, &binary)
+                .map(|_| Arc::new(binary))
+                .map_err(|e| fail(format!("{}: {e}", bin_dir.display())))
+        }
         Ok(out) => Err(diagnostics(&String::from_utf8_lossy(&out.stderr), &job)),
     };
     let _ = std::fs::remove_dir_all(&job);
@@ -308,6 +351,35 @@ fn clean(d: &serde_json::Value, job: &Path, touches_hidden: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pruning_drops_the_least_recently_used_binaries_but_spares_recent_ones() {
+        let dir = std::env::temp_dir().join(format!("cloudlab-prune-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let now = std::time::SystemTime::now();
+        let hours = |h: u64| now - std::time::Duration::from_secs(h * 3600);
+        for (name, age) in [("a", 5), ("b", 4), ("c", 3), ("d", 0), ("e.123.partial", 9)] {
+            let p = dir.join(name);
+            std::fs::write(&p, name).unwrap();
+            let f = std::fs::File::options().append(true).open(&p).unwrap();
+            f.set_modified(hours(age)).unwrap();
+        }
+        touch(&dir.join("a"));
+        let deleted = prune_binaries(&dir, 1, std::time::Duration::from_secs(3600));
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        left.sort();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(deleted, 2);
+        assert_eq!(
+            left,
+            ["a", "d", "e.123.partial"],
+            "a was just used, d is recent"
+        );
+    }
 
     #[test]
     fn generated_main_declares_each_member_with_unsafe_forbidden() {
