@@ -8,6 +8,8 @@
 //!   target/                its shared target dir (built once, by cargo)
 //!   jobs/<key>/            generated submission crates (deleted after building)
 //!   bin/<key>              built submission binaries, reused while sources match
+//!                          (the 128 most recently used are kept)
+//!   bench-cargo/           `cloudlab bench grader`'s cargo baseline crate
 //! ```
 
 use std::collections::BTreeMap;
