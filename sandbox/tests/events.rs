@@ -866,3 +866,186 @@ fn rules_start_state_machines_and_executions_report_their_status() {
         Some(1.0)
     );
 }
+
+mod fuzz {
+    //! Any JSON for any EventBridge operation gets a response or an
+    //! AWS-shaped error, never a panic, on an account with a bus, rules,
+    //! targets and an archive to trip over.
+
+    use cloudlab::prelude::*;
+    use proptest::prelude::*;
+
+    fn member() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "Name",
+            "EventBusName",
+            "EventPattern",
+            "ScheduleExpression",
+            "State",
+            "Rule",
+            "Targets",
+            "Id",
+            "Arn",
+            "Input",
+            "InputPath",
+            "InputTransformer",
+            "InputPathsMap",
+            "InputTemplate",
+            "RetryPolicy",
+            "MaximumRetryAttempts",
+            "MaximumEventAgeInSeconds",
+            "DeadLetterConfig",
+            "SqsParameters",
+            "MessageGroupId",
+            "Ids",
+            "Entries",
+            "Source",
+            "DetailType",
+            "Detail",
+            "Time",
+            "Resources",
+            "Event",
+            "ArchiveName",
+            "EventSourceArn",
+            "RetentionDays",
+            "ReplayName",
+            "EventStartTime",
+            "EventEndTime",
+            "Destination",
+            "FilterArns",
+            "Limit",
+            "NextToken",
+            "NamePrefix",
+            "TargetArn",
+        ])
+        .prop_map(String::from)
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("default".to_string()),
+            Just("shop".to_string()),
+            Just("r".to_string()),
+            Just("arn:aws:sqs:us-east-1:123456789012:q".to_string()),
+            Just("arn:aws:events:us-east-1:123456789012:event-bus/shop".to_string()),
+            Just("arn:aws:events:us-east-1:123456789012:archive/a".to_string()),
+            Just("rate(5 minutes)".to_string()),
+            Just("cron(0 2 ? * MON *)".to_string()),
+            Just(r#"{"source": ["s"]}"#.to_string()),
+            Just(r#"{"detail": {"n": [{"numeric": [">", 1]}]}}"#.to_string()),
+            Just("$.detail".to_string()),
+            "\\PC{0,20}",
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            text().prop_map(Value::String),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<bool>().prop_map(Value::Bool),
+            Just(Value::Null),
+        ];
+        leaf.prop_recursive(3, 24, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(member(), inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn account() -> Cloud {
+        let mut c = Cloud::new();
+        let shop = c.events().create_bus("shop").unwrap();
+        let q = c.sqs().create_queue("q").unwrap();
+        let r = c
+            .events()
+            .put_rule("r", Rule::pattern(json!({"source": ["s"]})).on_bus(&shop))
+            .unwrap();
+        c.events().add_target(&r, Target::queue(&q)).unwrap();
+        c.events().create_archive("a", &shop, None, 0).unwrap();
+        c
+    }
+
+    /// JSON-ish text from pattern-language tokens.
+    fn pattern_text() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "{",
+                "}",
+                "[",
+                "]",
+                ",",
+                ":",
+                "\"source\"",
+                "\"detail\"",
+                "\"numeric\"",
+                "\"prefix\"",
+                "\"anything-but\"",
+                "\"exists\"",
+                "\"$or\"",
+                "\"wildcard\"",
+                "\"s\"",
+                "\">\"",
+                "\"<=\"",
+                "1",
+                "-2.5e3",
+                "true",
+                "null",
+                "\"a**\"",
+            ]),
+            0..24,
+        )
+        .prop_map(|t| t.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn well_formed_requests_with_odd_contents_get_answers(
+            pattern in pattern_text(),
+            template in "[<>a-z.\"{}: ]{0,30}",
+            detail in pattern_text(),
+            path in "[$.a-z\\[\\]0-9']{0,12}",
+            start in 0u64..4_000_000_000,
+            end in 0u64..4_000_000_000,
+        ) {
+            let mut c = account();
+            let calls = [
+                ("PutRule", json!({"Name": "p", "EventPattern": pattern, "EventBusName": "shop"})),
+                ("TestEventPattern", json!({"EventPattern": pattern, "Event": detail})),
+                ("PutTargets", json!({"Rule": "r", "EventBusName": "shop", "Targets": [
+                    {"Id": "t", "Arn": "arn:aws:sqs:us-east-1:123456789012:q",
+                     "InputTransformer": {"InputPathsMap": {"v": path}, "InputTemplate": template}}]})),
+                ("PutTargets", json!({"Rule": "r", "EventBusName": "shop", "Targets": [
+                    {"Id": "u", "Arn": "arn:aws:sqs:us-east-1:123456789012:q", "InputPath": path}]})),
+                ("PutEvents", json!({"Entries": [
+                    {"Source": "s", "DetailType": "t", "Detail": detail, "EventBusName": "shop"},
+                    {"Source": "s", "DetailType": "t", "Detail": "{\"v\": [1, {\"a\": null}]}", "EventBusName": "shop"}]})),
+                ("StartReplay", json!({"ReplayName": "x", "EventSourceArn": "arn:aws:events:us-east-1:123456789012:archive/a",
+                    "EventStartTime": start, "EventEndTime": end,
+                    "Destination": {"Arn": "arn:aws:events:us-east-1:123456789012:event-bus/shop"}})),
+            ];
+            for (op, params) in calls {
+                if let Err(e) = c.call("events", op, params) {
+                    prop_assert!(!e.code.is_empty() && !e.message.is_empty(), "{op}: {e:?}");
+                }
+            }
+            c.advance(2.mins());
+        }
+
+        #[test]
+        fn any_request_gets_an_answer(
+            op in prop::sample::select(cloudlab::events::api::OPERATIONS),
+            params in prop::collection::btree_map(member(), value(), 0..6),
+        ) {
+            let mut c = account();
+            let params = Value::Object(params.into_iter().collect());
+            if let Err(e) = c.call("events", op, params) {
+                prop_assert!(!e.code.is_empty() && !e.message.is_empty(), "{op}: {e:?}");
+            }
+            c.advance(2.mins());
+        }
+    }
+}
