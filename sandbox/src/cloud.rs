@@ -13,7 +13,7 @@ use crate::rng::SimRng;
 use crate::scheduler::{Job, Scheduler, TimerId};
 use crate::time::SimTime;
 use crate::trace::Trace;
-use crate::{apigw, cloudwatch, events, lambda, s3, sns, sqs, states};
+use crate::{apigw, cloudwatch, events, lambda, s3, servers, sns, sqs, states};
 
 /// The account id every simulated account uses.
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -120,6 +120,7 @@ pub struct Cloud {
     pub(crate) logs: crate::logs::Logs,
     pub(crate) outside: crate::outside::Outside,
     pub(crate) cloudwatch: cloudwatch::CloudWatchState,
+    pub(crate) servers: servers::ServersState,
 }
 
 impl Default for Cloud {
@@ -166,6 +167,7 @@ impl Cloud {
             logs: crate::logs::Logs::default(),
             outside: crate::outside::Outside::default(),
             cloudwatch: cloudwatch::CloudWatchState::default(),
+            servers: servers::ServersState::default(),
         }
     }
 

@@ -114,6 +114,41 @@ impl Cloud {
             }
         }
         crate::events::view::add_to_diagram(self, &mut d);
+        for lb in self.servers.balancers.values() {
+            d.node(&lb.dimension, &lb.name, NodeKind::Other("ALB"));
+        }
+        for g in self.servers.groups.values() {
+            d.node(
+                &g.arn,
+                &format!("{} ×{}", g.name, g.desired),
+                NodeKind::Other("ASG"),
+            );
+        }
+        for lb in self.servers.balancers.values() {
+            if let Some(g) = self.servers.groups.get(&lb.group) {
+                let how = match lb.algorithm {
+                    crate::servers::Algorithm::RoundRobin => "round robin",
+                    crate::servers::Algorithm::LeastOutstandingRequests => "least outstanding",
+                };
+                d.edge(&lb.dimension, &g.arn, how, false);
+            }
+        }
+        for site in self.servers.sites.values() {
+            for pair in site.stages.windows(2) {
+                let from = self.servers.groups.get(&pair[0].group);
+                let to = self.servers.balancers.get(&pair[1].lb);
+                if let (Some(g), Some(lb)) = (from, to) {
+                    d.edge(&g.arn, &lb.dimension, "calls", false);
+                }
+            }
+        }
+        for g in self.servers.groups.values() {
+            if let crate::servers::model::Source::Queue { queue, .. } = &g.source {
+                if let Some(q) = self.sqs.queues.get(queue.as_str()) {
+                    d.edge(&q.arn, &g.arn, "poll", false);
+                }
+            }
+        }
         d
     }
 
