@@ -11,6 +11,7 @@ use crate::cloud::Cloud;
 use crate::sqs::Receive;
 
 pub mod events;
+pub mod servers;
 
 /// One measured workload.
 #[derive(Clone, Debug)]

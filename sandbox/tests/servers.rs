@@ -442,3 +442,44 @@ proptest! {
         prop_assert_eq!(r.queued, 0);
     }
 }
+
+#[test]
+fn the_bench_workload_runs_a_day() {
+    // Debug builds are slow; one day still has to finish and count every request.
+    let n = cloudlab::bench::servers::fleet_day(1);
+    assert_eq!(n, cloudlab::bench::servers::plain_loop(1));
+}
+
+#[test]
+fn the_same_load_on_api_gateway_and_lambda_costs_per_request() {
+    use cloudlab::servers::{Comparison, run_serverless};
+    let app = web();
+    let profile = Profile::constant(1.0).plus(Profile::spike(600.0, 300.0, 10.0));
+    let length = Duration::from_secs(3600);
+    let lambda = run_serverless(&app, &profile, length, 1024, 42).unwrap();
+    assert_eq!(lambda.requests, 3600 + 10 * 300);
+    assert_eq!(lambda.ok, lambda.requests);
+    assert!(lambda.cold_starts >= 1);
+    // 50 ms of CPU at 1,024 MB (a little over half a vCPU) takes about 86 ms.
+    assert!(lambda.p50_ms > 80.0 && lambda.p50_ms < 200.0, "{lambda:?}");
+    let requests = lambda.requests as f64;
+    let api = requests * 1.0 / 1e6;
+    let invokes = requests * 0.2 / 1e6;
+    assert!(lambda.cost_usd() > api + invokes, "{lambda:?}");
+    let mut cloud = Cloud::new();
+    let site = cloud
+        .servers()
+        .deploy(
+            "shop",
+            &app,
+            Deployment::monolith("t3.micro").capacity(1, 1, 1),
+        )
+        .unwrap();
+    cloud.servers().wait_ready(&site).unwrap();
+    let servers = cloud.servers().run(&site, profile, length).unwrap();
+    let cmp = Comparison::new(servers, lambda);
+    // At this light load, paying per request is cheaper than a server all hour.
+    assert!(cmp.serverless.cost_usd() < cmp.servers.cost_usd, "{cmp}");
+    let svg = cmp.to_svg();
+    assert!(svg.contains("API Gateway + Lambda") && svg.contains("servers"));
+}

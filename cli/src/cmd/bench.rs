@@ -27,6 +27,13 @@ enum Which {
         #[arg(long, default_value_t = 1_000_000)]
         events: usize,
     },
+    /// A day-long load profile through an auto-scaled fleet behind a load
+    /// balancer, against a plain loop over the same requests.
+    Servers {
+        /// Days of load.
+        #[arg(long, default_value_t = 1)]
+        days: u64,
+    },
     /// Build every lesson (notebooks + site, no execution) against reading,
     /// rendering with pulldown-cmark alone and writing the same sources.
     Course {
@@ -73,6 +80,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             println!("{report}");
         }
         Which::Events { events } => println!("{}", cloudlab::bench::events::run(events)),
+        Which::Servers { days } => println!("{}", cloudlab::bench::servers::run(days)),
         Which::Course {
             lessons,
             exercises,

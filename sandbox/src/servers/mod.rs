@@ -26,6 +26,7 @@
 //! ```
 
 pub mod app;
+pub mod compare;
 pub mod instances;
 pub mod model;
 pub mod profile;
@@ -43,6 +44,7 @@ use crate::sqs::AsQueue;
 use crate::time::SimTime;
 
 pub use app::{App, Component, Plan, PlanGroup};
+pub use compare::{Comparison, ServerlessReport, run_serverless};
 pub use instances::{INSTANCE_TYPES, InstanceType};
 pub use model::{Activity, Algorithm, Lifecycle, RunCounts, ServersState};
 pub use profile::Profile;
