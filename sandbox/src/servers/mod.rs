@@ -478,6 +478,33 @@ impl Servers<'_> {
         Ok(name.to_string())
     }
 
+    /// Sends messages to `queue` at `profile`'s rate for `length` (bodies
+    /// `{"n": 0}`, `{"n": 1}`, ...), from the next whole second; time must move
+    /// for them to go out.
+    pub fn produce(
+        &mut self,
+        queue: &(impl AsQueue + ?Sized),
+        profile: Profile,
+        length: Duration,
+    ) -> CloudResult<()> {
+        let url = queue.queue_url();
+        let qname = crate::sqs::ops::messages::queue_name(&url)?.to_string();
+        if !self.cloud.sqs.queues.contains_key(qname.as_str()) {
+            return Err(CloudError::new("QueueDoesNotExist", "The specified queue does not exist."));
+        }
+        let now = self.cloud.core.now;
+        self.cloud.servers.producers.push(Producer {
+            queue: qname,
+            profile,
+            start: now,
+            end: now + length,
+            carry: 0.0,
+            sent: 0,
+        });
+        sim::ensure_ticking(self.cloud);
+        Ok(())
+    }
+
     /// Moves time on until every instance of the site is in service and
     /// healthy (or ten minutes have passed).
     pub fn wait_ready(&mut self, site: &Site) -> CloudResult<()> {

@@ -294,6 +294,17 @@ pub(crate) struct Site {
     pub last_run: Option<Run>,
 }
 
+/// Sends messages to a queue at a profile's rate (a load run for workers).
+#[derive(Clone, Debug)]
+pub(crate) struct Producer {
+    pub queue: String,
+    pub profile: super::profile::Profile,
+    pub start: SimTime,
+    pub end: SimTime,
+    pub carry: f64,
+    pub sent: u64,
+}
+
 /// Servers, load balancers and Auto Scaling groups of an account.
 #[derive(Debug, Default)]
 pub struct ServersState {
@@ -301,6 +312,7 @@ pub struct ServersState {
     pub(crate) balancers: BTreeMap<String, Balancer>,
     pub(crate) sites: BTreeMap<String, Site>,
     pub(crate) ticking: bool,
+    pub(crate) producers: Vec<Producer>,
     pub(crate) last_tick: u64,
     pub(crate) minute_job: bool,
 }

@@ -37,6 +37,7 @@ pub(crate) fn ensure_ticking(cloud: &mut Cloud) {
 
 fn busy(cloud: &Cloud) -> bool {
     cloud.servers.sites.values().any(|s| s.run.is_some())
+        || !cloud.servers.producers.is_empty()
         || cloud
             .servers
             .groups
@@ -77,6 +78,7 @@ fn tick(cloud: &mut Cloud) {
     for s in sites {
         tick_site(cloud, &s, now, secs);
     }
+    produce(cloud, now);
     let workers: Vec<String> = cloud
         .servers
         .groups
@@ -90,6 +92,39 @@ fn tick(cloud: &mut Cloud) {
     finish_draining(cloud, now);
     finish_runs(cloud, now);
     ensure_ticking(cloud);
+}
+
+/// Sends this second's messages of every producer (batches of 10).
+fn produce(cloud: &mut Cloud, now: SimTime) {
+    let mut producers = std::mem::take(&mut cloud.servers.producers);
+    for p in producers.iter_mut() {
+        let x = p.carry + p.profile.rate(now.since(p.start));
+        let n = x.floor() as u64;
+        p.carry = x - n as f64;
+        let url = crate::sqs::queue_url(&p.queue);
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(10);
+            let entries = (0..k)
+                .map(|i| crate::sqs::ops::messages::SendMessageBatchEntry {
+                    id: format!("m{i}"),
+                    message_body: format!("{{\"n\":{}}}", p.sent + i),
+                    ..Default::default()
+                })
+                .collect();
+            let input = crate::sqs::ops::messages::SendMessageBatchInput {
+                queue_url: url.clone(),
+                entries,
+            };
+            if crate::sqs::ops::messages::send_message_batch(cloud, input).is_err() {
+                break;
+            }
+            p.sent += k;
+            left -= k;
+        }
+    }
+    producers.retain(|p| now + TICK < p.end);
+    cloud.servers.producers.extend(producers);
 }
 
 fn tick_site(cloud: &mut Cloud, name: &str, now: SimTime, secs: u64) {
