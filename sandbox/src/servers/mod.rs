@@ -490,7 +490,10 @@ impl Servers<'_> {
         let url = queue.queue_url();
         let qname = crate::sqs::ops::messages::queue_name(&url)?.to_string();
         if !self.cloud.sqs.queues.contains_key(qname.as_str()) {
-            return Err(CloudError::new("QueueDoesNotExist", "The specified queue does not exist."));
+            return Err(CloudError::new(
+                "QueueDoesNotExist",
+                "The specified queue does not exist.",
+            ));
         }
         let now = self.cloud.core.now;
         self.cloud.servers.producers.push(Producer {
