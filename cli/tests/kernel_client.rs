@@ -6,6 +6,13 @@ use std::path::Path;
 use std::time::Duration;
 
 #[test]
+fn shuts_down_even_while_evcxr_starts() {
+    let cmd = KernelCommand::cloudlab(Path::new(env!("CARGO_BIN_EXE_cloudlab"))).arg("--plain");
+    let kernel = KernelClient::start(&cmd).expect("kernel starts");
+    kernel.shutdown().expect("exits");
+}
+
+#[test]
 fn runs_cells_and_collects_outputs() {
     let cmd = KernelCommand::cloudlab(Path::new(env!("CARGO_BIN_EXE_cloudlab"))).arg("--plain");
     let mut kernel = KernelClient::start(&cmd).expect("kernel starts");

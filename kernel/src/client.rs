@@ -350,6 +350,10 @@ impl KernelClient {
                             stdin.send(reply.as_child_of(&msg).with_session(&session)).await?;
                         }
                     }
+                    reply = control.read() => {
+                        // interrupt_reply: read it, so the next control reply is the next one.
+                        reply?;
+                    }
                     _ = interrupt_sleep => {
                         interrupt_at = None;
                         let req: JupyterMessage = InterruptRequest {}.into();
@@ -413,9 +417,10 @@ impl KernelClient {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        Err(KernelError::Client(
-            "the kernel did not exit after shutdown_request; killed it".into(),
-        ))
+        Err(KernelError::Client(format!(
+            "the kernel did not exit after shutdown_request; killed it. Its log:\n{}",
+            self.log()
+        )))
     }
 }
 

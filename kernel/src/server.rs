@@ -496,7 +496,9 @@ async fn control_loop(
         let _ = iopub.send(Status::busy().as_child_of(&msg));
         let (reply, shutdown): (Option<JupyterMessageContent>, bool) = match &msg.content {
             JupyterMessageContent::InterruptRequest(_) => {
-                worker.interrupt();
+                if worker.interrupt() {
+                    eprintln!("cloudlab kernel: interrupt: stopped the running cell");
+                }
                 (Some(InterruptReply::new().into()), false)
             }
             JupyterMessageContent::ShutdownRequest(req) => (Some(shutdown_reply(req).into()), true),
@@ -512,6 +514,7 @@ async fn control_loop(
         }
         let _ = iopub.send(Status::idle().as_child_of(&msg));
         if shutdown {
+            eprintln!("cloudlab kernel: shutting down");
             worker.kill_runtime();
             let _ = stop.send(true);
             return;

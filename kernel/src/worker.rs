@@ -320,6 +320,7 @@ impl Worker {
                     "\x1b[1;31mThe Cloudlab kernel cannot run Rust:\x1b[0m {e}"
                 )],
             )),
+            (None, _) if doc_request(code).is_some() => self.page_doc(code),
             (None, Some(Ok(magic))) => self.magic(magic, request),
             (None, Some(Err(e))) => CellEnd::Err(outcome::error(
                 "MagicError",
@@ -346,7 +347,9 @@ impl Worker {
         match end {
             CellEnd::Ok { data, payload } => {
                 if let (Some(data), false) = (data, silent) {
-                    let result = ExecuteResult::new(execution_count, data);
+                    let mut result = ExecuteResult::new(execution_count, data);
+                    // `{}`, not null: front ends validate it as an object.
+                    result.transient = Some(jupyter_protocol::Transient::default());
                     let _ = self.iopub.send(result.as_child_of(request));
                 }
                 ExecuteReply {
@@ -533,6 +536,23 @@ impl Worker {
             evcxr::Error::Message(m) => {
                 outcome::error("Error", &m, m.lines().map(str::to_string).collect())
             }
+        }
+    }
+
+    /// `?Cloud`: the documentation of a name, in the pager (as IPython does).
+    fn page_doc(&mut self, code: &str) -> CellEnd {
+        let name = doc_request(code).unwrap_or_default();
+        let reply = self.inspect(name, name.chars().count());
+        if !reply.found {
+            let text = format!("no documentation found for `{name}`");
+            return CellEnd::Err(outcome::error("NotFound", &text, vec![text.clone()]));
+        }
+        CellEnd::Ok {
+            data: None,
+            payload: vec![Payload::Page {
+                data: reply.data,
+                start: 0,
+            }],
         }
     }
 
@@ -810,6 +830,16 @@ fn magic_completions(
     }
 }
 
+/// `?path::to::Name` alone in a cell: the name to document.
+fn doc_request(code: &str) -> Option<&str> {
+    let name = code.trim().strip_prefix('?')?.trim();
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == ':' || c == '.');
+    ok.then_some(name)
+}
+
 /// Byte offset of character `chars` in `s` (clamped to the end).
 pub(crate) fn char_to_byte(s: &str, chars: usize) -> usize {
     s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i)
@@ -843,6 +873,15 @@ mod tests {
         assert_eq!(char_to_byte(s, 5), 6);
         assert_eq!(byte_to_char(s, 6), 5);
         assert_eq!(char_to_byte(s, 100), s.len());
+    }
+
+    #[test]
+    fn doc_requests() {
+        assert_eq!(doc_request("?Cloud"), Some("Cloud"));
+        assert_eq!(doc_request(" ? std::vec::Vec "), Some("std::vec::Vec"));
+        assert_eq!(doc_request("got?"), None);
+        assert_eq!(doc_request("?"), None);
+        assert_eq!(doc_request("?a + b"), None);
     }
 
     #[test]
