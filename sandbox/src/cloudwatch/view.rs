@@ -74,7 +74,7 @@ fn short(v: f64) -> String {
 
 fn clock(secs: f64) -> String {
     let s = secs.max(0.0) as u64;
-    if s >= 86_400 && s % 86_400 == 0 {
+    if s >= 86_400 && s.is_multiple_of(86_400) {
         format!("{}d", s / 86_400)
     } else {
         format!(

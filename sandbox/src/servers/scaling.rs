@@ -142,14 +142,13 @@ pub(crate) fn put_policy(
             format!("The group {group} already has a policy named {name}."),
         ));
     }
-    if let PolicyKind::Step { steps, .. } = &kind {
-        if steps.is_empty() {
+    if let PolicyKind::Step { steps, .. } = &kind
+        && steps.is_empty() {
             return Err(CloudError::new(
                 "ValidationError",
                 "A step policy needs at least one step.",
             ));
         }
-    }
     let arn = policy_arn(cloud, group, name);
     let mut alarms = Vec::new();
     if let PolicyKind::TargetTracking {

@@ -132,8 +132,8 @@ fn tick_site(cloud: &mut Cloud, name: &str, now: SimTime, secs: u64) {
         return;
     };
     let mut inbound: Vec<Cohort> = Vec::new();
-    if let Some(run) = &mut site.run {
-        if now < run.end {
+    if let Some(run) = &mut site.run
+        && now < run.end {
             let rate = run.profile.rate(now.since(run.start));
             for (k, kind) in site.mix.iter().enumerate() {
                 let x = run.carry[k] + rate * kind.share * TICK.as_secs_f64();
@@ -153,7 +153,6 @@ fn tick_site(cloud: &mut Cloud, name: &str, now: SimTime, secs: u64) {
             run.counts.arrived += arrived;
             run.minutes.entry(secs / 60 * 60).or_default().arrived += arrived;
         }
-    }
     let stages = site.stages.clone();
     let mix = site.mix.clone();
     let app = site.app.clone();
@@ -576,13 +575,11 @@ fn flush_lb(lb: &mut Balancer, cw: &mut crate::cloudwatch::CloudWatchState) {
 fn finish_draining(cloud: &mut Cloud, now: SimTime) {
     for g in cloud.servers.groups.values_mut() {
         for i in g.instances.iter_mut() {
-            if i.terminated.is_none() {
-                if let Some(d) = i.draining_since {
-                    if i.queued == 0 || now.since(d) >= DEREGISTRATION_DELAY {
+            if i.terminated.is_none()
+                && let Some(d) = i.draining_since
+                    && (i.queued == 0 || now.since(d) >= DEREGISTRATION_DELAY) {
                         i.terminated = Some(now);
                     }
-                }
-            }
         }
     }
 }
@@ -696,14 +693,14 @@ fn publish_groups(cloud: &mut Cloud, now: SimTime, at: u64) {
                 used += i.cpu_used;
                 cap += i.cpu_cap.max(i.itype.vcpus as f64 * 60_000.0);
             }
-            if period == 60 || (at + 60) % period == 0 {
+            if period == 60 || (at + 60).is_multiple_of(period) {
                 i.cpu_used = 0.0;
                 i.cpu_cap = 0.0;
             }
         }
         let dims = [("AutoScalingGroupName", n.as_str())];
         let cw = &mut cloud.cloudwatch;
-        if cap > 0.0 && (period == 60 || (at + 60) % period == 0) {
+        if cap > 0.0 && (period == 60 || (at + 60).is_multiple_of(period)) {
             let pct = 100.0 * used / cap;
             let start = (at + 60) - period;
             cw.series_mut(

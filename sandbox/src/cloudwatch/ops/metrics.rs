@@ -259,7 +259,7 @@ pub struct GetMetricStatisticsOutput {
 }
 
 pub(crate) fn check_period(period: u64, member: &str) -> CloudResult<()> {
-    if period == 0 || !(matches!(period, 1 | 5 | 10 | 20 | 30) || period % 60 == 0) {
+    if period == 0 || !(matches!(period, 1 | 5 | 10 | 20 | 30) || period.is_multiple_of(60)) {
         return Err(invalid(format!(
             "The parameter {member} must be 1, 5, 10, 20, 30 or a multiple of 60 (got {period})."
         )));
