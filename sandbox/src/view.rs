@@ -144,9 +144,10 @@ impl Cloud {
         }
         for g in self.servers.groups.values() {
             if let crate::servers::model::Source::Queue { queue, .. } = &g.source
-                && let Some(q) = self.sqs.queues.get(queue.as_str()) {
-                    d.edge(&q.arn, &g.arn, "poll", false);
-                }
+                && let Some(q) = self.sqs.queues.get(queue.as_str())
+            {
+                d.edge(&q.arn, &g.arn, "poll", false);
+            }
         }
         d
     }

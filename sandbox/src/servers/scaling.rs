@@ -143,12 +143,13 @@ pub(crate) fn put_policy(
         ));
     }
     if let PolicyKind::Step { steps, .. } = &kind
-        && steps.is_empty() {
-            return Err(CloudError::new(
-                "ValidationError",
-                "A step policy needs at least one step.",
-            ));
-        }
+        && steps.is_empty()
+    {
+        return Err(CloudError::new(
+            "ValidationError",
+            "A step policy needs at least one step.",
+        ));
+    }
     let arn = policy_arn(cloud, group, name);
     let mut alarms = Vec::new();
     if let PolicyKind::TargetTracking {

@@ -133,26 +133,27 @@ fn tick_site(cloud: &mut Cloud, name: &str, now: SimTime, secs: u64) {
     };
     let mut inbound: Vec<Cohort> = Vec::new();
     if let Some(run) = &mut site.run
-        && now < run.end {
-            let rate = run.profile.rate(now.since(run.start));
-            for (k, kind) in site.mix.iter().enumerate() {
-                let x = run.carry[k] + rate * kind.share * TICK.as_secs_f64();
-                let n = x.floor();
-                run.carry[k] = x - n;
-                if n >= 1.0 {
-                    inbound.push(Cohort {
-                        kind: k as u16,
-                        n: n as u64,
-                        born: secs,
-                        enq: secs,
-                        acc_ms: 0.0,
-                    });
-                }
+        && now < run.end
+    {
+        let rate = run.profile.rate(now.since(run.start));
+        for (k, kind) in site.mix.iter().enumerate() {
+            let x = run.carry[k] + rate * kind.share * TICK.as_secs_f64();
+            let n = x.floor();
+            run.carry[k] = x - n;
+            if n >= 1.0 {
+                inbound.push(Cohort {
+                    kind: k as u16,
+                    n: n as u64,
+                    born: secs,
+                    enq: secs,
+                    acc_ms: 0.0,
+                });
             }
-            let arrived: u64 = inbound.iter().map(|c| c.n).sum();
-            run.counts.arrived += arrived;
-            run.minutes.entry(secs / 60 * 60).or_default().arrived += arrived;
         }
+        let arrived: u64 = inbound.iter().map(|c| c.n).sum();
+        run.counts.arrived += arrived;
+        run.minutes.entry(secs / 60 * 60).or_default().arrived += arrived;
+    }
     let stages = site.stages.clone();
     let mix = site.mix.clone();
     let app = site.app.clone();
@@ -577,9 +578,10 @@ fn finish_draining(cloud: &mut Cloud, now: SimTime) {
         for i in g.instances.iter_mut() {
             if i.terminated.is_none()
                 && let Some(d) = i.draining_since
-                    && (i.queued == 0 || now.since(d) >= DEREGISTRATION_DELAY) {
-                        i.terminated = Some(now);
-                    }
+                && (i.queued == 0 || now.since(d) >= DEREGISTRATION_DELAY)
+            {
+                i.terminated = Some(now);
+            }
         }
     }
 }

@@ -587,12 +587,13 @@ pub fn set_alarm_state(cloud: &mut Cloud, input: SetAlarmStateInput) -> CloudRes
         .with_status(404));
     }
     if let Some(d) = &input.state_reason_data
-        && serde_json::from_str::<Value>(d).is_err() {
-            return Err(CloudError::new(
-                "InvalidFormat",
-                "StateReasonData must be JSON text.",
-            ));
-        }
+        && serde_json::from_str::<Value>(d).is_err()
+    {
+        return Err(CloudError::new(
+            "InvalidFormat",
+            "StateReasonData must be JSON text.",
+        ));
+    }
     alarms::set_state(
         cloud,
         &input.alarm_name,
@@ -647,11 +648,12 @@ pub fn describe_alarm_history(
     input: DescribeAlarmHistoryInput,
 ) -> CloudResult<DescribeAlarmHistoryOutput> {
     if let Some(k) = &input.history_item_type
-        && !["StateUpdate", "ConfigurationUpdate", "Action"].contains(&k.as_str()) {
-            return Err(invalid(format!(
-                "HistoryItemType '{k}' must be StateUpdate, ConfigurationUpdate or Action."
-            )));
-        }
+        && !["StateUpdate", "ConfigurationUpdate", "Action"].contains(&k.as_str())
+    {
+        return Err(invalid(format!(
+            "HistoryItemType '{k}' must be StateUpdate, ConfigurationUpdate or Action."
+        )));
+    }
     let mut items: Vec<AlarmHistoryItem> = cloud
         .cloudwatch
         .alarms
