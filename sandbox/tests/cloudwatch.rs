@@ -370,3 +370,26 @@ fn sampling_is_deterministic_and_cheap_over_a_year() {
     assert!(pts.len() >= 300, "{}", pts.len());
     assert!(cloud.pending().is_empty(), "sampling schedules no jobs");
 }
+
+#[test]
+fn s3_request_metrics_are_sampled_like_the_rest() {
+    let mut cloud = Cloud::new();
+    let b = cloud.s3().create_bucket("photos").unwrap();
+    for i in 0..4 {
+        cloud
+            .s3()
+            .put(&b, &format!("p{i}.jpg"), cloudlab::s3::Put::text("x"))
+            .unwrap();
+    }
+    cloud.advance(minutes(2));
+    let key = MetricKey::new(
+        "AWS/S3",
+        "PutRequests",
+        &[("BucketName", "photos"), ("FilterId", "EntireBucket")],
+    );
+    let pts = cloud
+        .cloudwatch()
+        .statistics(&key, "Sum", minutes(1), SimTime::EPOCH)
+        .unwrap();
+    assert_eq!(pts, vec![(SimTime::EPOCH, 4.0)]);
+}

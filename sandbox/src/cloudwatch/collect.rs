@@ -170,6 +170,8 @@ fn sample_counters(cloud: &mut Cloud, minute: u64) {
             }
         }
     }
+    sample_other_services(cloud_services(cloud), &mut cloud.cloudwatch, minute);
+    let cw = &mut cloud.cloudwatch;
     // Forget resources that are gone (their series stay).
     let live = |id: &str| match id.split_once(':') {
         Some(("lambda", n)) => cloud.lambda.functions.contains_key(n),
@@ -178,6 +180,141 @@ fn sample_counters(cloud: &mut Cloud, minute: u64) {
         _ => true,
     };
     cw.collector.counters.retain(|id, _| live(id));
+}
+
+/// One resource's cumulative counters: (collector id, namespace, dimensions,
+/// metric names, values).
+type Counters = (
+    String,
+    &'static str,
+    Vec<(&'static str, String)>,
+    &'static [&'static str],
+    Vec<u64>,
+);
+
+/// The counters EventBridge, API Gateway, S3 and Step Functions keep, read
+/// the same way as SQS's and Lambda's (a datapoint for every minute with
+/// activity, zeros included).
+fn cloud_services(cloud: &Cloud) -> Vec<Counters> {
+    let mut out: Vec<Counters> = Vec::new();
+    for bus in cloud.events.buses.values() {
+        for (name, r) in &bus.rules {
+            let s = r.stats;
+            out.push((
+                format!("events:{}/{name}", bus.name),
+                "AWS/Events",
+                vec![
+                    ("EventBusName", bus.name.to_string()),
+                    ("RuleName", name.clone()),
+                ],
+                &[
+                    "TriggeredRules",
+                    "Invocations",
+                    "FailedInvocations",
+                    "DeadLetterInvocations",
+                    "RetryInvocationAttempts",
+                ],
+                vec![
+                    s.triggered,
+                    s.invocations,
+                    s.failed_invocations,
+                    s.sent_to_dlq,
+                    s.retries,
+                ],
+            ));
+        }
+    }
+    for api in cloud.apigw.http_apis.values() {
+        for (stage, st) in &api.stages {
+            let s = st.stats;
+            out.push((
+                format!("apigw:{}/{stage}", api.id),
+                "AWS/ApiGateway",
+                vec![("ApiId", api.id.clone()), ("Stage", stage.clone())],
+                &["Count", "4xx", "5xx"],
+                vec![s.requests, s.client_4xx, s.server_5xx],
+            ));
+        }
+    }
+    for api in cloud.apigw.rest_apis.values() {
+        for (stage, st) in &api.stages {
+            let s = st.stats;
+            out.push((
+                format!("apigw:{}/{stage}", api.id),
+                "AWS/ApiGateway",
+                vec![("ApiName", api.name.clone()), ("Stage", stage.clone())],
+                &[
+                    "Count",
+                    "4XXError",
+                    "5XXError",
+                    "CacheHitCount",
+                    "CacheMissCount",
+                ],
+                vec![
+                    s.requests,
+                    s.client_4xx,
+                    s.server_5xx,
+                    s.cache_hits,
+                    s.cache_misses,
+                ],
+            ));
+        }
+    }
+    for (name, b) in &cloud.s3.buckets {
+        let s = b.stats;
+        out.push((
+            format!("s3:{name}"),
+            "AWS/S3",
+            vec![
+                ("BucketName", name.to_string()),
+                ("FilterId", "EntireBucket".into()),
+            ],
+            &["GetRequests", "PutRequests", "DeleteRequests"],
+            vec![s.gets, s.puts, s.deletes],
+        ));
+    }
+    let mut machines: std::collections::BTreeMap<&str, [u64; 5]> = Default::default();
+    for e in &cloud.states.execs {
+        let c = machines.entry(e.machine_arn.as_str()).or_default();
+        c[0] += 1;
+        match e.status {
+            crate::states::model::Status::Succeeded => c[1] += 1,
+            crate::states::model::Status::Failed => c[2] += 1,
+            crate::states::model::Status::TimedOut => c[3] += 1,
+            crate::states::model::Status::Aborted => c[4] += 1,
+            crate::states::model::Status::Running => {}
+        }
+    }
+    for (arn, c) in machines {
+        out.push((
+            format!("states:{arn}"),
+            "AWS/States",
+            vec![("StateMachineArn", arn.to_string())],
+            &[
+                "ExecutionsStarted",
+                "ExecutionsSucceeded",
+                "ExecutionsFailed",
+                "ExecutionsTimedOut",
+                "ExecutionsAborted",
+            ],
+            c.to_vec(),
+        ));
+    }
+    out
+}
+
+fn sample_other_services(counters: Vec<Counters>, cw: &mut CloudWatchState, minute: u64) {
+    for (id, ns, dims, names, values) in counters {
+        let d = delta(&mut cw.collector, id, values);
+        if d.iter().all(|x| *x == 0) {
+            continue;
+        }
+        let dims: Vec<(&str, &str)> = dims.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        for (name, v) in names.iter().zip(d) {
+            cw.series_mut(MetricKey::new(ns, name, &dims), "Count", Fill::None)
+                .add(minute, Datum::value(v as f64));
+        }
+    }
 }
 
 const QUEUE_GAUGES: [&str; 4] = [

@@ -16,7 +16,11 @@
 //! | `AWS/SQS` | ApproximateNumberOfMessagesVisible, ...NotVisible, ...Delayed, ApproximateAgeOfOldestMessage, NumberOfMessagesSent, ...Received, ...Deleted | QueueName |
 //! | `AWS/Lambda` | Invocations, Errors, Throttles, Duration, ConcurrentExecutions | FunctionName (and account-wide) |
 //! | `AWS/SNS` | NumberOfMessagesPublished, NumberOfNotificationsDelivered, NumberOfNotificationsFailed | TopicName |
-//! | `AWS/EC2`, `AWS/ApplicationELB`, `AWS/AutoScaling` | see [`crate::servers`] | |
+//! | `AWS/Events` | TriggeredRules, Invocations, FailedInvocations, DeadLetterInvocations, RetryInvocationAttempts | EventBusName, RuleName |
+//! | `AWS/ApiGateway` | Count, 4xx, 5xx (HTTP APIs); Count, 4XXError, 5XXError, CacheHitCount, CacheMissCount (REST) | ApiId or ApiName, Stage |
+//! | `AWS/S3` | GetRequests, PutRequests, DeleteRequests (request metrics, opt-in on AWS) | BucketName, FilterId |
+//! | `AWS/States` | ExecutionsStarted, ExecutionsSucceeded, ExecutionsFailed, ExecutionsTimedOut, ExecutionsAborted | StateMachineArn |
+//! | `AWS/EC2`, `AWS/ApplicationELB`, `AWS/AutoScaling` | CPUUtilization; RequestCount, TargetResponseTime, HTTPCode_ELB_5XX_Count, HTTPCode_Target_5XX_Count, HealthyHostCount, UnHealthyHostCount, RequestCountPerTarget; GroupDesiredCapacity, GroupInServiceInstances, ... (see [`crate::servers`]) | AutoScalingGroupName; LoadBalancer, TargetGroup |
 //!
 //! ```
 //! use cloudlab::prelude::*;
