@@ -19,6 +19,10 @@
 //! first boundary the sampler re-reads a queue's gauges only when its next
 //! visibility change has passed.
 //!
+//! One clock move bypasses the hook: an SQS long poll at the top level sets the
+//! clock itself; the boundaries it crosses are sampled at the next job or
+//! `advance`, so a receive made by that poll can land one minute late.
+//!
 //! Two figures cannot be sampled: Lambda `Duration` (a distribution) and
 //! `ConcurrentExecutions` (a peak inside the minute). The Lambda runtime
 //! reports each invocation through [`lambda_invoked`] (a map lookup and a
