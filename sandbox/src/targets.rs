@@ -1,5 +1,6 @@
 //! Delivering a message to "an ARN": the one place that knows how each
-//! service receives what another service sends it. Lambda destinations and
+//! service receives what another service sends it (a state machine starts an
+//! execution). Lambda destinations and
 //! dead-letter queues, SNS subscription DLQs (and later EventBridge targets)
 //! all go through here.
 
@@ -44,6 +45,22 @@ pub fn send(cloud: &mut Cloud, arn: &str, body: String, attributes: Attributes) 
             let payload: Value = serde_json::from_str(&body).unwrap_or(Value::String(body));
             crate::lambda::asynch::enqueue(cloud, name, payload, "destination").map(|_| ())
         }
+        "states" => {
+            // A state machine target starts an execution with the body as input.
+            let input = match serde_json::from_str::<Value>(&body) {
+                Ok(v) => v.to_string(),
+                Err(_) => Value::String(body).to_string(),
+            };
+            crate::states::ops::executions::start_execution(
+                cloud,
+                crate::states::ops::executions::StartExecutionInput {
+                    state_machine_arn: arn.to_string(),
+                    input: Some(input),
+                    ..Default::default()
+                },
+            )
+            .map(|_| ())
+        }
         other => Err(CloudError::new(
             "InvalidParameterValue",
             format!("Delivering to {other} resources is not supported here ({arn})."),
@@ -62,6 +79,9 @@ pub fn exists(cloud: &Cloud, arn: &str) -> bool {
             cloud.lambda.functions.contains_key(name)
         }
         Some(("s3", _, _, name)) => cloud.s3.buckets.contains_key(name),
+        Some(("states", _, _, res)) => res
+            .strip_prefix("stateMachine:")
+            .is_some_and(|name| cloud.states.machines.contains_key(name)),
         _ => false,
     }
 }

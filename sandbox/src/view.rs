@@ -92,6 +92,14 @@ impl Cloud {
                 d.edge(&id, &arn, &label, false);
             }
         }
+        for m in self.states.machines.values() {
+            d.node(&m.arn, &m.name, NodeKind::Other("Step Functions"));
+            for (target, label) in crate::states::view::task_targets(&m.definition) {
+                if d.nodes.iter().any(|n| n.id == target) {
+                    d.edge(&m.arn, &target, &label, false);
+                }
+            }
+        }
         for m in self.lambda.mappings.values() {
             let fn_arn = crate::cloud::arn("lambda", &format!("function:{}", m.function));
             d.edge(

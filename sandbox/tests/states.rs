@@ -357,7 +357,7 @@ fn exhausted_retries_fall_through_to_the_catcher() {
     assert_eq!(h.states_entered(), vec!["Pay", "Refund"]);
     let scheduled = h.of(EventType::TaskScheduled);
     assert!(matches!(&scheduled[0].details,
-        cloudlab::states::Details::TaskScheduled { resource_type, resource, .. } if resource_type == "lambda" && resource == "invoke"));
+        cloudlab::states::Details::TaskScheduled(t) if t.resource_type == "lambda" && t.resource == "invoke"));
 }
 
 #[test]
@@ -1326,4 +1326,36 @@ mod generated {
             prop_assert!(g.to_svg().ends_with("</svg>"));
         }
     }
+}
+
+#[test]
+fn state_machines_appear_in_the_account_diagram_and_take_deliveries() {
+    let mut c = Cloud::new();
+    let f = c
+        .lambda()
+        .create_function("work", Function::echo())
+        .unwrap();
+    let sm = c
+        .states()
+        .create_state_machine("flow", json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": f.arn, "End": true}}}))
+        .unwrap();
+    let d = c.diagram();
+    assert!(d.nodes.iter().any(|n| n.id == sm.arn));
+    assert!(
+        d.edges
+            .iter()
+            .any(|e| e.from == sm.arn && e.to == f.arn && e.label == "T")
+    );
+    // A Lambda destination (or any ARN delivery) starts an execution.
+    let caller = c
+        .lambda()
+        .create_function("caller", Function::echo().on_success(&sm.arn))
+        .unwrap();
+    c.lambda()
+        .invoke_async(&caller, json!({"hello": 1}))
+        .unwrap();
+    c.run_until_idle();
+    let runs = c.states().list_executions(&sm).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert!(runs[0].succeeded());
 }

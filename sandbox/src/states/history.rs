@@ -120,18 +120,7 @@ pub enum Details {
         output: String,
     },
     /// `taskScheduledEventDetails`.
-    TaskScheduled {
-        /// `lambda`, `sqs`, `sns`, `states`.
-        resource_type: String,
-        /// `invoke`, `sendMessage.waitForTaskToken` ...
-        resource: String,
-        /// Parameters JSON.
-        parameters: String,
-        /// TimeoutSeconds.
-        timeout: Option<u64>,
-        /// HeartbeatSeconds.
-        heartbeat: Option<u64>,
-    },
+    TaskScheduled(Box<TaskScheduled>),
     /// `taskStartedEventDetails`.
     TaskStarted {
         /// Resource type.
@@ -185,6 +174,21 @@ pub enum Details {
         /// Item index.
         index: usize,
     },
+}
+
+/// `taskScheduledEventDetails`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskScheduled {
+    /// `lambda`, `sqs`, `sns`, `states`.
+    pub resource_type: String,
+    /// `invoke`, `sendMessage.waitForTaskToken` ...
+    pub resource: String,
+    /// Parameters JSON.
+    pub parameters: String,
+    /// TimeoutSeconds.
+    pub timeout: Option<u64>,
+    /// HeartbeatSeconds.
+    pub heartbeat: Option<u64>,
 }
 
 /// One event of an execution's history.
@@ -258,13 +262,14 @@ impl HistoryEvent {
                 "stateExitedEventDetails".into(),
                 json!({"name": &**name, "output": output, "outputDetails": data_details()}),
             ),
-            Details::TaskScheduled {
-                resource_type,
-                resource,
-                parameters,
-                timeout,
-                heartbeat,
-            } => {
+            Details::TaskScheduled(t) => {
+                let TaskScheduled {
+                    resource_type,
+                    resource,
+                    parameters,
+                    timeout,
+                    heartbeat,
+                } = &**t;
                 let mut d = json!({
                     "resourceType": resource_type,
                     "resource": resource,

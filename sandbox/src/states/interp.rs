@@ -82,6 +82,9 @@ pub(crate) fn drive(cloud: &mut Cloud, id: usize) {
     cx.settle_bill();
     let finished = cx.ex.status != Status::Running;
     let parent = cx.ex.parent;
+    if finished {
+        release(cx.ex);
+    }
     crate::events::sources::execution_status(cloud, id);
     if finished && let Some(p) = parent {
         notify_parent(cloud, id, p);
@@ -899,7 +902,9 @@ impl Cx<'_> {
         raw: Value,
         spec: &super::definition::TaskSpec,
     ) -> Flow {
-        self.ex.runs[r].raw = raw.clone();
+        if needs_raw(st) {
+            self.ex.runs[r].raw = raw.clone();
+        }
         if spec.pattern == Pattern::Token {
             let token = self.core.rng.alnum(TASK_TOKEN_LEN);
             self.tokens.insert(
@@ -956,13 +961,13 @@ impl Cx<'_> {
             self.event(
                 Some(r),
                 EventType::TaskScheduled,
-                Details::TaskScheduled {
+                Details::TaskScheduled(Box::new(super::history::TaskScheduled {
                     resource_type,
                     resource,
                     parameters: json_text(&params),
                     timeout,
                     heartbeat,
-                },
+                })),
             );
         }
         let exec = self.id;
@@ -1279,7 +1284,9 @@ impl Cx<'_> {
     }
 
     fn parallel(&mut self, r: usize, st: &State, raw: Value, branches: &[Arc<Machine>]) -> Flow {
-        self.ex.runs[r].raw = raw.clone();
+        if needs_raw(st) {
+            self.ex.runs[r].raw = raw.clone();
+        }
         let ctx = self.ctx_if(r, st);
         let input = match self.arguments(r, st, &raw, &ctx) {
             Ok(v) => v,
@@ -1317,14 +1324,16 @@ impl Cx<'_> {
     }
 
     fn map(&mut self, r: usize, st: &State, raw: Value, spec: &super::definition::MapSpec) -> Flow {
-        self.ex.runs[r].raw = raw.clone();
+        if needs_raw(st) {
+            self.ex.runs[r].raw = raw.clone();
+        }
         let ctx = self.ctx_if(r, st);
         let jsonata = st.lang == Lang::Jsonata;
         let res = (|| -> Result<(Value, Vec<Value>), Failure> {
             let effective = if jsonata {
-                raw.clone()
+                raw
             } else {
-                self.select(r, &st.input_path, raw.clone(), &ctx, "InputPath")?
+                self.select(r, &st.input_path, raw, &ctx, "InputPath")?
             };
             let items = if let Some(t) = &spec.items {
                 self.fill(r, t, &effective, &ctx, None, None)?
@@ -1335,14 +1344,16 @@ impl Cx<'_> {
                     context: &ctx,
                     vars,
                 };
-                super::path::Path::Ref(spec.items_path.clone())
-                    .read(&scope)
-                    .ok_or_else(|| {
-                        Failure::runtime(format!(
-                            "Invalid path '{}' : No results for path: {}",
-                            spec.items_path, spec.items_path
-                        ))
-                    })?
+                let found = match spec.items_path.root {
+                    super::path::Root::Input => spec.items_path.get_in(&effective).cloned(),
+                    _ => super::path::Path::Ref(spec.items_path.clone()).read(&scope),
+                };
+                found.ok_or_else(|| {
+                    Failure::runtime(format!(
+                        "Invalid path '{}' : No results for path: {}",
+                        spec.items_path, spec.items_path
+                    ))
+                })?
             };
             let Value::Array(items) = items else {
                 return Err(Failure::runtime(format!(
@@ -1434,7 +1445,11 @@ impl Cx<'_> {
             tolerated_count,
             tolerated_pct,
             first_failure: None,
-            effective,
+            effective: if spec.item_selector.is_some() {
+                effective
+            } else {
+                Value::Null
+            },
         });
         if n == 0 {
             self.ex.runs[r].phase = Phase::Children(kids);
@@ -1782,6 +1797,21 @@ impl Cx<'_> {
     }
 }
 
+/// True when a Task/Parallel/Map state needs its raw input again after its
+/// work: for ResultPath, a retry, a catcher or JSONata's `$states.input`.
+fn needs_raw(st: &State) -> bool {
+    st.lang == Lang::Jsonata
+        || !matches!(st.result_path, ResultSel::Replace)
+        || !st.retry.is_empty()
+        || !st.catch.is_empty()
+}
+
+/// Frees what only a running execution needs (its runs); the history stays.
+fn release(ex: &mut Exec) {
+    ex.runs = Vec::new();
+    ex.ready = VecDeque::new();
+}
+
 /// Express memory: the definition and the largest payload, in 64 MB steps.
 fn express_memory_mb(ex: &Exec) -> u64 {
     let bytes = ex.definition.json.to_string().len() as u64
@@ -1857,6 +1887,8 @@ pub(crate) fn begin(cloud: &mut Cloud, id: usize, timeout: Duration) {
     });
     let start = ex.definition.machine.start;
     ex.runs[0].state = start;
+    ex.history
+        .reserve(2 * ex.definition.machine.states.len() + 2);
     ex.history.push(HistoryEvent {
         id: 1,
         previous_event_id: 0,
@@ -1910,6 +1942,7 @@ fn timeout_execution(cloud: &mut Cloud, id: usize) {
         )),
         None,
     );
+    release(cx.ex);
     let parent = cx.ex.parent;
     crate::events::sources::execution_status(cloud, id);
     if let Some(p) = parent {
@@ -1942,6 +1975,7 @@ pub(crate) fn stop(cloud: &mut Cloud, id: usize, error: Option<String>, cause: O
             )),
             None,
         );
+        release(cx.ex);
     }
     crate::events::sources::execution_status(cloud, id);
     if let Some(p) = cloud.states.execs[id].parent {
@@ -1958,7 +1992,7 @@ pub(crate) fn heartbeat(cloud: &mut Cloud, t: TokenRef) {
         ..
     } = &mut *cloud;
     let ex = &mut states.execs[t.exec];
-    if ex.runs[t.run].epoch != t.epoch {
+    if ex.runs.get(t.run).is_none_or(|r| r.epoch != t.epoch) {
         return;
     }
     let mut cx = Cx {

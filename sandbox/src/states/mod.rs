@@ -35,6 +35,7 @@
 //! ```
 
 pub mod api;
+pub mod bench;
 pub mod choice;
 pub mod definition;
 pub mod errors;

@@ -629,12 +629,12 @@ impl History {
                 }
                 Details::StateEntered { input, .. } => format!("input {}", preview(input, 60)),
                 Details::StateExited { output, .. } => format!("output {}", preview(output, 60)),
-                Details::TaskScheduled {
-                    resource_type,
-                    resource,
-                    parameters,
-                    ..
-                } => format!("{resource_type}:{resource} {}", preview(parameters, 50)),
+                Details::TaskScheduled(t) => format!(
+                    "{}:{} {}",
+                    t.resource_type,
+                    t.resource,
+                    preview(&t.parameters, 50)
+                ),
                 Details::TaskStarted {
                     resource_type,
                     resource,
@@ -695,3 +695,62 @@ impl fmt::Display for History {
 }
 
 crate::display_as_html!(ExecutionGraph, History);
+
+/// What a state machine's Task states call, as (target ARN, label) pairs,
+/// for the account diagram.
+pub fn task_targets(def: &Definition) -> Vec<(String, String)> {
+    use super::definition::Integration;
+    let mut out: Vec<(String, String)> = Vec::new();
+    fn walk(m: &Machine, out: &mut Vec<(String, String)>) {
+        for s in &m.states {
+            match &s.kind {
+                Kind::Task(t) => {
+                    let param = |key: &str| -> Option<String> {
+                        match &s.parameters {
+                            Some(super::template::Tmpl::Lit(v)) => {
+                                v.get(key).and_then(|x| x.as_str()).map(str::to_string)
+                            }
+                            Some(super::template::Tmpl::Obj(fields)) => fields
+                                .iter()
+                                .find(|(k, _)| k == key)
+                                .and_then(|(_, t)| match t {
+                                    super::template::Tmpl::Lit(v) => v.as_str().map(str::to_string),
+                                    _ => None,
+                                }),
+                            _ => None,
+                        }
+                    };
+                    let target = match &t.integration {
+                        Integration::LambdaArn(name) => Some(crate::cloud::arn(
+                            "lambda",
+                            &format!("function:{}", name.split(':').next().unwrap_or(name)),
+                        )),
+                        Integration::LambdaInvoke => param("FunctionName").map(|f| {
+                            if f.starts_with("arn:") {
+                                f
+                            } else {
+                                crate::cloud::arn("lambda", &format!("function:{f}"))
+                            }
+                        }),
+                        Integration::SqsSend => param("QueueUrl")
+                            .map(|u| crate::cloud::arn("sqs", u.rsplit('/').next().unwrap_or(&u))),
+                        Integration::SnsPublish => param("TopicArn"),
+                        Integration::StartExecution => param("StateMachineArn"),
+                        Integration::Unsupported(_) => None,
+                    };
+                    if let Some(arn) = target {
+                        let label = s.name.to_string();
+                        if !out.iter().any(|(a, _)| *a == arn) {
+                            out.push((arn, label));
+                        }
+                    }
+                }
+                Kind::Parallel { branches } => branches.iter().for_each(|b| walk(b, out)),
+                Kind::Map(spec) => walk(&spec.processor, out),
+                _ => {}
+            }
+        }
+    }
+    walk(&def.machine, &mut out);
+    out
+}

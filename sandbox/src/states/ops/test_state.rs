@@ -186,8 +186,8 @@ pub fn test_state(cloud: &mut Cloud, input: TestStateInput) -> CloudResult<Value
         data.insert("input".into(), json!(ex.input_text));
         for e in &ex.history {
             match (&e.kind, &e.details) {
-                (EventType::TaskScheduled, Details::TaskScheduled { parameters, .. }) => {
-                    data.insert("parameters".into(), json!(parameters));
+                (EventType::TaskScheduled, Details::TaskScheduled(t)) => {
+                    data.insert("parameters".into(), json!(t.parameters));
                 }
                 (EventType::TaskSucceeded, Details::TaskOutput { output, .. })
                 | (EventType::LambdaFunctionSucceeded, Details::LambdaSucceeded { output }) => {
