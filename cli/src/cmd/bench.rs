@@ -34,6 +34,19 @@ enum Which {
         #[arg(long, default_value_t = 1)]
         days: u64,
     },
+    /// Step Functions: Pass-state transitions per second on a long chain and
+    /// a Map, against a plain loop writing the same history records.
+    States {
+        /// Pass states in the chain (at most 12,000: a Standard history holds 25,000 events).
+        #[arg(long, default_value_t = 10_000)]
+        chain: usize,
+        /// Items of the Map.
+        #[arg(long, default_value_t = 1_000)]
+        items: usize,
+        /// Runs of each measurement (the best is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Build every lesson (notebooks + site, no execution) against reading,
     /// rendering with pulldown-cmark alone and writing the same sources.
     Course {
@@ -75,6 +88,9 @@ enum Which {
 /// Runs `cloudlab bench ...`.
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     match args.which {
+        Which::States { chain, items, runs } => {
+            println!("{}", cloudlab::states::bench::run(chain, items, runs));
+        }
         Which::Sandbox { messages } => {
             let report = cloudlab::bench::sandbox(messages);
             println!("{report}");
