@@ -424,6 +424,96 @@ pub const PRICES: &[Price] = &[
         usd_per_unit: 0.008,
         free_pool: None,
     },
+    // Kinesis Data Streams (us-east-1). Source: aws.amazon.com/kinesis/data-streams/pricing
+    // (provisioned: shard-hour, PUT payload units of 25 KB, extended retention,
+    // enhanced fan-out; on-demand: stream-hour, GB in, GB out). The page renders
+    // its figures with JavaScript; these were checked against aws-facts.md (P7)
+    // and third-party summaries: provisioned rows confirmed, extended/long-term
+    // retention, enhanced fan-out and on-demand rows unconfirmed on an AWS page.
+    // Kinesis has no always-free tier.
+    Price {
+        key: "kinesis.shard_hours",
+        service: "kinesis",
+        description: "Provisioned shard-hours",
+        unit: "shard-hour",
+        usd_per_unit: 0.015,
+        free_pool: None,
+    },
+    Price {
+        key: "kinesis.put_payload_units",
+        service: "kinesis",
+        description: "PUT payload units (25 KB chunks of a record)",
+        unit: "PUT payload unit",
+        usd_per_unit: 0.014 / 1e6,
+        free_pool: None,
+    },
+    Price {
+        key: "kinesis.extended_retention.shard_hours",
+        service: "kinesis",
+        description: "Extended retention (beyond 24 h, up to 7 days)",
+        unit: "shard-hour",
+        usd_per_unit: 0.02,
+        free_pool: None,
+    },
+    Price {
+        key: "kinesis.long_term_retention.gb_months",
+        service: "kinesis",
+        description: "Long-term retention (data older than 7 days)",
+        unit: "GB-month",
+        usd_per_unit: 0.023,
+        free_pool: None,
+    },
+    Price {
+        key: "kinesis.efo.consumer_shard_hours",
+        service: "kinesis",
+        description: "Enhanced fan-out consumer-shard-hours",
+        unit: "consumer-shard-hour",
+        usd_per_unit: 0.015,
+        free_pool: None,
+    },
+    Price {
+        key: "kinesis.efo.gb_retrieved",
+        service: "kinesis",
+        description: "Enhanced fan-out data retrievals",
+        unit: "GB",
+        usd_per_unit: 0.013,
+        free_pool: None,
+    },
+    Price {
+        key: "kinesis.on_demand.stream_hours",
+        service: "kinesis",
+        description: "On-demand stream-hours",
+        unit: "stream-hour",
+        usd_per_unit: 0.04,
+        free_pool: None,
+    },
+    Price {
+        key: "kinesis.on_demand.gb_in",
+        service: "kinesis",
+        description: "On-demand data in (records rounded up to 1 KB)",
+        unit: "GB",
+        usd_per_unit: 0.08,
+        free_pool: None,
+    },
+    Price {
+        key: "kinesis.on_demand.gb_out",
+        service: "kinesis",
+        description: "On-demand data retrievals",
+        unit: "GB",
+        usd_per_unit: 0.04,
+        free_pool: None,
+    },
+    // Data Firehose ingestion (direct PUT and Kinesis as source), first 500 TB
+    // a month, each record rounded up to 5 KB. Source: aws.amazon.com/firehose/pricing
+    // (the 5 KB rounding is stated there; the $0.029/GB figure is unconfirmed on an AWS page).
+    Price {
+        key: "firehose.gb_ingested",
+        service: "firehose",
+        description: "Ingestion (records rounded up to 5 KB)",
+        unit: "GB",
+        usd_per_unit: 0.029,
+        free_pool: None,
+    },
 ];
 
 /// Monthly free tiers (the "always free" offers, which do not expire).

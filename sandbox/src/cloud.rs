@@ -117,6 +117,8 @@ pub struct Cloud {
     pub(crate) apigw: apigw::ApigwState,
     pub(crate) states: states::StatesState,
     pub(crate) events: events::EventsState,
+    pub(crate) kinesis: crate::kinesis::KinesisState,
+    pub(crate) firehose: crate::firehose::FirehoseState,
     pub(crate) logs: crate::logs::Logs,
     pub(crate) outside: crate::outside::Outside,
     pub(crate) cloudwatch: cloudwatch::CloudWatchState,
@@ -141,6 +143,8 @@ impl std::fmt::Debug for Cloud {
             .field("apis", &self.apigw.len())
             .field("state_machines", &self.states.len())
             .field("event_buses", &self.events.len())
+            .field("streams", &self.kinesis.len())
+            .field("firehose_streams", &self.firehose.len())
             .field("scheduled", &self.scheduler.len())
             .finish()
     }
@@ -164,6 +168,8 @@ impl Cloud {
             apigw: apigw::ApigwState::default(),
             states: states::StatesState::default(),
             events: events::EventsState::default(),
+            kinesis: crate::kinesis::KinesisState::default(),
+            firehose: crate::firehose::FirehoseState::default(),
             logs: crate::logs::Logs::default(),
             outside: crate::outside::Outside::default(),
             cloudwatch: cloudwatch::CloudWatchState::default(),
@@ -320,6 +326,8 @@ impl Cloud {
         storage.accrue(&mut meter, self.core.now);
         // So do REST API cache clusters.
         apigw::billing::pending(&self.apigw, &mut meter, self.core.now);
+        // So do shard-hours, retention and consumer-shard-hours.
+        crate::kinesis::meter::pending(&mut meter, &self.kinesis, self.core.now);
         meter.bill()
     }
 
@@ -353,6 +361,8 @@ impl Cloud {
             "states" => states::api::dispatch(self, operation, params),
             "events" => events::api::dispatch(self, operation, params),
             "cloudwatch" => cloudwatch::api::dispatch(self, operation, params),
+            "kinesis" => crate::kinesis::api::dispatch(self, operation, params),
+            "firehose" => crate::firehose::api::dispatch(self, operation, params),
             other => Err(CloudError::new(
                 "UnknownServiceException",
                 format!(
@@ -375,6 +385,8 @@ pub const SERVICES: &[&str] = &[
     "apigatewayv2",
     "events",
     "cloudwatch",
+    "kinesis",
+    "firehose",
 ];
 
 /// An ARN in this account and region: `arn:aws:<service>:us-east-1:123456789012:<resource>`.

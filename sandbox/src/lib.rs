@@ -33,6 +33,8 @@ pub mod cloudwatch;
 pub mod diagram;
 pub mod error;
 pub mod events;
+pub mod firehose;
+pub mod kinesis;
 pub mod lambda;
 pub mod logs;
 pub mod outside;
@@ -67,6 +69,8 @@ pub mod prelude {
     pub use crate::cloudwatch::{AlarmSpec, AlarmState, Chart, MetricKey};
     pub use crate::error::{CloudError, CloudResult};
     pub use crate::events::{Bus, Event, Rule, RuleRef, Target};
+    pub use crate::firehose::{Delivery, DeliveryStream};
+    pub use crate::kinesis::{Start, Stream, StreamConsumer, StreamPolling};
     pub use crate::lambda::{
         Ctx, EventSourceMapping, FnError, Function, FunctionRef, HandlerResult, Invocation, Polling,
     };

@@ -100,6 +100,8 @@ impl Cloud {
                 }
             }
         }
+        crate::kinesis::view::add_to_diagram(self, &mut d);
+        crate::firehose::view::add_to_diagram(self, &mut d);
         for m in self.lambda.mappings.values() {
             let fn_arn = crate::cloud::arn("lambda", &format!("function:{}", m.function));
             d.edge(
@@ -270,6 +272,7 @@ impl Cloud {
             buckets,
             apis,
             rules,
+            streams: crate::kinesis::view::streams_table(self),
             recent: self.core.trace.tail(10),
             bill: self.bill(),
         }
@@ -302,6 +305,7 @@ pub struct CloudView {
     buckets: Table,
     apis: Table,
     rules: Table,
+    streams: Table,
     recent: TraceView,
     bill: Bill,
 }
@@ -321,6 +325,7 @@ impl CloudView {
             ("Buckets", &self.buckets),
             ("APIs", &self.apis),
             ("EventBridge rules", &self.rules),
+            ("Streams", &self.streams),
         ] {
             if !t.is_empty() {
                 h.push_str(&section(title, &t.to_html()));
@@ -349,6 +354,7 @@ impl fmt::Display for CloudView {
             &self.buckets,
             &self.apis,
             &self.rules,
+            &self.streams,
         ] {
             if !t.is_empty() {
                 write!(f, "{}", t.to_text())?;

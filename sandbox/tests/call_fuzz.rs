@@ -12,6 +12,8 @@ fn operations() -> Vec<(&'static str, &'static str)> {
         ("sqs", cloudlab::sqs::api::OPERATIONS),
         ("sns", cloudlab::sns::api::OPERATIONS),
         ("lambda", cloudlab::lambda::api::OPERATIONS),
+        ("kinesis", cloudlab::kinesis::api::OPERATIONS),
+        ("firehose", cloudlab::firehose::api::OPERATIONS),
     ] {
         ops.extend(list.iter().map(|op| (service, *op)));
     }
@@ -58,6 +60,17 @@ fn json_value() -> impl Strategy<Value = Value> {
         "DataType",
         "StringValue",
         "Tags",
+        "StreamName",
+        "ShardCount",
+        "PartitionKey",
+        "Data",
+        "ShardId",
+        "ShardIteratorType",
+        "ShardIterator",
+        "StartingSequenceNumber",
+        "Records",
+        "DeliveryStreamName",
+        "Record",
     ]);
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -84,6 +97,11 @@ fn json_value() -> impl Strategy<Value = Value> {
             "arn:aws:sqs:us-east-1:123456789012:q",
             "arn:aws:sns:us-east-1:123456789012:t",
             "arn:aws:lambda:us-east-1:123456789012:function:f",
+            "s",
+            "arn:aws:kinesis:us-east-1:123456789012:stream/s",
+            "shardId-000000000000",
+            "TRIM_HORIZON",
+            "eA==",
             "AQEBAAAA",
             "String",
             "Number",
@@ -124,6 +142,13 @@ fn seeded_cloud() -> Cloud {
         json!({"FunctionName": "f", "Runtime": "cloudlab.builtin", "Handler": "echo"}),
     )
     .unwrap();
+    c.call(
+        "kinesis",
+        "CreateStream",
+        json!({"StreamName": "s", "ShardCount": 2}),
+    )
+    .unwrap();
+    c.advance(std::time::Duration::from_secs(10));
     c
 }
 

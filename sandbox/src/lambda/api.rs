@@ -45,6 +45,15 @@ pub fn dispatch(cloud: &mut Cloud, operation: &str, params: Value) -> CloudResul
     let p = params;
     match operation {
         "AddPermission" => functions::add_permission(cloud, parse(STYLE, p)?),
+        // Kinesis sources are read by the stream pollers in `kinesis::esm`.
+        "CreateEventSourceMapping" if crate::kinesis::esm::is_stream_source(&p) => {
+            crate::kinesis::esm::dispatch(cloud, operation, p)
+        }
+        "GetEventSourceMapping" | "UpdateEventSourceMapping" | "DeleteEventSourceMapping"
+            if crate::kinesis::esm::owns(cloud, &p) =>
+        {
+            crate::kinesis::esm::dispatch(cloud, operation, p)
+        }
         "CreateEventSourceMapping" => respond(mappings::create_event_source_mapping(
             cloud,
             parse(STYLE, p)?,
@@ -82,7 +91,10 @@ pub fn dispatch(cloud: &mut Cloud, operation: &str, params: Value) -> CloudResul
         )?),
         "GetPolicy" => functions::get_policy(cloud, parse(STYLE, p)?),
         "Invoke" => respond(invoke::invoke(cloud, parse(STYLE, p)?)?),
-        "ListEventSourceMappings" => mappings::list_event_source_mappings(cloud, parse(STYLE, p)?),
+        "ListEventSourceMappings" => {
+            let sqs = mappings::list_event_source_mappings(cloud, parse(STYLE, p.clone())?)?;
+            crate::kinesis::esm::extend_list(cloud, &p, sqs)
+        }
         "ListFunctions" => respond(functions::list_functions(cloud, parse(STYLE, p)?)?),
         "ListTags" => functions::list_tags(cloud, parse(STYLE, p)?),
         "PutFunctionConcurrency" => respond(functions::put_function_concurrency(
