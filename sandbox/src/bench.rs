@@ -11,6 +11,7 @@ use crate::cloud::Cloud;
 use crate::sqs::Receive;
 
 pub mod events;
+pub mod kinesis;
 pub mod servers;
 
 /// One measured workload.

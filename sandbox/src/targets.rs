@@ -12,7 +12,8 @@ use crate::error::{CloudError, CloudResult};
 
 /// Sends `body` (with message attributes where the target keeps them) to the
 /// resource `arn` names: an SQS queue, an SNS topic or a Lambda function
-/// (invoked asynchronously with the body parsed as JSON).
+/// (invoked asynchronously with the body parsed as JSON), a Kinesis stream
+/// (a record with a random partition key) or a Firehose stream (a record).
 pub fn send(cloud: &mut Cloud, arn: &str, body: String, attributes: Attributes) -> CloudResult<()> {
     let Some((service, _, _, resource)) = parse_arn(arn) else {
         return Err(CloudError::new(
@@ -61,6 +62,34 @@ pub fn send(cloud: &mut Cloud, arn: &str, body: String, attributes: Attributes) 
             )
             .map(|_| ())
         }
+        "kinesis" => {
+            // A random partition key, as a target without one gets (the event id).
+            let key = cloud.core.rng.hex(32);
+            crate::kinesis::ops::records::put_record(
+                cloud,
+                crate::kinesis::ops::records::PutRecordInput {
+                    stream: crate::kinesis::ops::StreamRef {
+                        stream_name: None,
+                        stream_arn: Some(arn.to_string()),
+                    },
+                    data: body.into(),
+                    partition_key: key,
+                    ..Default::default()
+                },
+            )
+            .map(|_| ())
+        }
+        "firehose" => crate::firehose::ops::put_record(
+            cloud,
+            crate::firehose::ops::PutRecordInput {
+                delivery_stream_name: resource
+                    .strip_prefix("deliverystream/")
+                    .unwrap_or(resource)
+                    .to_string(),
+                record: crate::firehose::ops::FirehoseRecord { data: body.into() },
+            },
+        )
+        .map(|_| ()),
         other => Err(CloudError::new(
             "InvalidParameterValue",
             format!("Delivering to {other} resources is not supported here ({arn})."),
@@ -82,6 +111,12 @@ pub fn exists(cloud: &Cloud, arn: &str) -> bool {
         Some(("states", _, _, res)) => res
             .strip_prefix("stateMachine:")
             .is_some_and(|name| cloud.states.machines.contains_key(name)),
+        Some(("kinesis", _, _, res)) => res
+            .strip_prefix("stream/")
+            .is_some_and(|n| cloud.kinesis.streams.contains_key(n)),
+        Some(("firehose", _, _, res)) => res
+            .strip_prefix("deliverystream/")
+            .is_some_and(|n| cloud.firehose.streams.contains_key(n)),
         _ => false,
     }
 }

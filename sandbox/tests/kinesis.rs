@@ -1100,3 +1100,19 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn streams_and_firehose_are_targets_by_arn() {
+    let mut c = Cloud::new();
+    let s = stream(&mut c, "s", 1);
+    cloudlab::targets::send(&mut c, &s.arn, "from a target".into(), Default::default()).unwrap();
+    assert!(cloudlab::targets::exists(&c, &s.arn));
+    assert_eq!(
+        read_shard(&mut c, &s, "shardId-000000000000")[0].text(),
+        "from a target"
+    );
+    assert!(!cloudlab::targets::exists(
+        &c,
+        "arn:aws:kinesis:us-east-1:123456789012:stream/nope"
+    ));
+}

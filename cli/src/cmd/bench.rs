@@ -47,6 +47,13 @@ enum Which {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Kinesis PutRecords and GetRecords on a 16-shard stream, against MD5
+    /// routing into a VecDeque per shard.
+    Kinesis {
+        /// Records per measurement.
+        #[arg(long, default_value_t = 200_000)]
+        records: usize,
+    },
     /// Build every lesson (notebooks + site, no execution) against reading,
     /// rendering with pulldown-cmark alone and writing the same sources.
     Course {
@@ -97,6 +104,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         }
         Which::Events { events } => println!("{}", cloudlab::bench::events::run(events)),
         Which::Servers { days } => println!("{}", cloudlab::bench::servers::run(days)),
+        Which::Kinesis { records } => println!("{}", cloudlab::bench::kinesis::run(records)),
         Which::Course {
             lessons,
             exercises,
