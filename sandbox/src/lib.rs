@@ -28,6 +28,7 @@ pub mod apigw;
 pub mod attributes;
 pub mod bench;
 pub mod billing;
+pub mod chart;
 pub mod cloud;
 pub mod cloudwatch;
 pub mod diagram;
