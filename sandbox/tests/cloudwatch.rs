@@ -393,3 +393,29 @@ fn s3_request_metrics_are_sampled_like_the_rest() {
         .unwrap();
     assert_eq!(pts, vec![(SimTime::EPOCH, 4.0)]);
 }
+
+#[test]
+fn long_polling_an_empty_queue_still_samples_every_minute() {
+    let mut cloud = Cloud::new();
+    let jobs = cloud.sqs().create_queue("jobs").unwrap();
+    let idle = cloud.sqs().create_queue("idle").unwrap();
+    cloud.sqs().send(&jobs, "a").unwrap();
+    cloud.sqs().send(&jobs, "b").unwrap();
+    // A consumer long-polls an empty queue for three minutes (9 waits of 20 s)
+    // while nothing else is scheduled; then the backlog is drained.
+    for _ in 0..9 {
+        let got = cloud.sqs().receive(&idle, Receive::max(10).wait(20.secs()));
+        assert!(got.unwrap().is_empty());
+    }
+    assert_eq!(cloud.now(), SimTime::EPOCH + minutes(3));
+    let got = cloud.sqs().receive(&jobs, Receive::max(10)).unwrap();
+    cloud.sqs().delete_batch(&jobs, &got).unwrap();
+    cloud.advance(minutes(2));
+    let visible = MetricKey::sqs("jobs", "ApproximateNumberOfMessagesVisible");
+    let pts = cloud
+        .cloudwatch()
+        .statistics(&visible, "Maximum", minutes(1), SimTime::EPOCH)
+        .unwrap();
+    let values: Vec<f64> = pts.iter().map(|p| p.1).collect();
+    assert_eq!(&values[..4], &[2.0, 2.0, 2.0, 0.0], "{pts:?}");
+}

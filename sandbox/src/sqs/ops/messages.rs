@@ -814,7 +814,9 @@ fn wait_for_queue(cloud: &mut Cloud, name: &str, deadline: SimTime) -> CloudResu
         Some(job) if job <= target => {
             cloud.step_until(job);
         }
-        _ => cloud.core.now = target,
+        // Nothing else happens before the target: let the clock (and CloudWatch's
+        // per-minute sampling) move there. Long polls never run inside a job.
+        _ => cloud.advance_to(target),
     }
     Ok(())
 }
