@@ -9,8 +9,10 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::streams::PanicReport;
 
 /// A mime bundle from evcxr's `content_by_mime_type` (`text/html`, `image/svg+xml` ...).
+/// A unit value alone (a cell ending in a `for` loop or an `if` without
+/// `else`) is no result, as IPython shows nothing for `None`.
 pub(crate) fn media(content: &HashMap<String, String>) -> Option<Media> {
-    if content.is_empty() {
+    if content.is_empty() || is_unit(content) {
         return None;
     }
     let mut map = serde_json::Map::new();
@@ -26,6 +28,10 @@ pub(crate) fn media(content: &HashMap<String, String>) -> Option<Media> {
         map.insert(mime.clone(), json);
     }
     serde_json::from_value(map.into()).ok()
+}
+
+fn is_unit(content: &HashMap<String, String>) -> bool {
+    content.len() == 1 && content.get("text/plain").is_some_and(|t| t.trim() == "()")
 }
 
 /// A one-output bundle with plain text and markdown.
@@ -142,6 +148,14 @@ mod tests {
         assert_eq!(json["text/html"], "<b>q</b>");
         assert_eq!(json["text/plain"], "q");
         assert!(media(&HashMap::new()).is_none());
+    }
+
+    #[test]
+    fn a_unit_value_is_no_result() {
+        let unit = HashMap::from([("text/plain".to_string(), "()".to_string())]);
+        assert!(media(&unit).is_none());
+        let tuple = HashMap::from([("text/plain".to_string(), "((), 1)".to_string())]);
+        assert!(media(&tuple).is_some());
     }
 
     #[test]
