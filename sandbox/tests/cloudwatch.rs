@@ -419,3 +419,26 @@ fn long_polling_an_empty_queue_still_samples_every_minute() {
     let values: Vec<f64> = pts.iter().map(|p| p.1).collect();
     assert_eq!(&values[..4], &[2.0, 2.0, 2.0, 0.0], "{pts:?}");
 }
+
+#[test]
+fn kinesis_streams_publish_incoming_and_throttled_records() {
+    let mut cloud = Cloud::new();
+    let s = cloud.kinesis().create_stream("readings", 1).unwrap();
+    // One shard takes 1,000 records a second: the second batch is throttled.
+    let batch: Vec<(String, String)> = (0..500)
+        .map(|i| (format!("k{i}"), "x".repeat(10)))
+        .collect();
+    for _ in 0..3 {
+        cloud.kinesis().put_records(&s, batch.clone()).unwrap();
+    }
+    cloud.advance(minutes(1));
+    let sum = |cloud: &mut Cloud, metric: &str| -> f64 {
+        let key = MetricKey::new("AWS/Kinesis", metric, &[("StreamName", "readings")]);
+        let pts = cloud
+            .cloudwatch()
+            .statistics(&key, "Sum", minutes(1), SimTime::EPOCH);
+        pts.unwrap().iter().map(|p| p.1).sum()
+    };
+    assert_eq!(sum(&mut cloud, "IncomingRecords"), 1000.0);
+    assert_eq!(sum(&mut cloud, "WriteProvisionedThroughputExceeded"), 500.0);
+}

@@ -19,10 +19,6 @@
 //! first boundary the sampler re-reads a queue's gauges only when its next
 //! visibility change has passed.
 //!
-//! One clock move bypasses the hook: an SQS long poll at the top level sets the
-//! clock itself; the boundaries it crosses are sampled at the next job or
-//! `advance`, so a receive made by that poll can land one minute late.
-//!
 //! Two figures cannot be sampled: Lambda `Duration` (a distribution) and
 //! `ConcurrentExecutions` (a peak inside the minute). The Lambda runtime
 //! reports each invocation through [`lambda_invoked`] (a map lookup and a
@@ -196,7 +192,8 @@ type Counters = (
     Vec<u64>,
 );
 
-/// The counters EventBridge, API Gateway, S3 and Step Functions keep, read
+/// The counters EventBridge, API Gateway, S3, Kinesis, Firehose and Step
+/// Functions keep, read
 /// the same way as SQS's and Lambda's (a datapoint for every minute with
 /// activity, zeros included).
 fn cloud_services(cloud: &Cloud) -> Vec<Counters> {
@@ -275,6 +272,49 @@ fn cloud_services(cloud: &Cloud) -> Vec<Counters> {
             ],
             &["GetRequests", "PutRequests", "DeleteRequests"],
             vec![s.gets, s.puts, s.deletes],
+        ));
+    }
+    for (name, st) in &cloud.kinesis.streams {
+        let mut c = [0u64; 6];
+        for s in st.shards.iter().map(|sh| sh.stats) {
+            let v = [
+                s.records_in,
+                s.bytes_in,
+                s.records_out,
+                s.reads,
+                s.write_throttles,
+                s.read_throttles,
+            ];
+            c.iter_mut().zip(v).for_each(|(a, b)| *a += b);
+        }
+        out.push((
+            format!("kinesis:{name}"),
+            "AWS/Kinesis",
+            vec![("StreamName", name.clone())],
+            &[
+                "IncomingRecords",
+                "IncomingBytes",
+                "GetRecords.Records",
+                "GetRecords.Success",
+                "WriteProvisionedThroughputExceeded",
+                "ReadProvisionedThroughputExceeded",
+            ],
+            c.to_vec(),
+        ));
+    }
+    for (name, f) in &cloud.firehose.streams {
+        let s = f.stats;
+        out.push((
+            format!("firehose:{name}"),
+            "AWS/Firehose",
+            vec![("DeliveryStreamName", name.clone())],
+            &[
+                "IncomingRecords",
+                "IncomingBytes",
+                "ThrottledRecords",
+                "DeliveryToS3.Records",
+            ],
+            vec![s.records_in, s.bytes_in, s.throttled, s.records_delivered],
         ));
     }
     let mut machines: std::collections::BTreeMap<&str, [u64; 5]> = Default::default();
