@@ -14,6 +14,12 @@ fn operations() -> Vec<(&'static str, &'static str)> {
         ("lambda", cloudlab::lambda::api::OPERATIONS),
         ("kinesis", cloudlab::kinesis::api::OPERATIONS),
         ("firehose", cloudlab::firehose::api::OPERATIONS),
+        ("s3", cloudlab::s3::api::OPERATIONS),
+        ("states", cloudlab::states::api::OPERATIONS),
+        ("events", cloudlab::events::api::OPERATIONS),
+        ("cloudwatch", cloudlab::cloudwatch::api::OPERATIONS),
+        ("apigateway", cloudlab::apigw::api::REST_OPERATIONS),
+        ("apigatewayv2", cloudlab::apigw::api::HTTP_OPERATIONS),
     ] {
         ops.extend(list.iter().map(|op| (service, *op)));
     }
@@ -71,6 +77,47 @@ fn json_value() -> impl Strategy<Value = Value> {
         "Records",
         "DeliveryStreamName",
         "Record",
+        "Bucket",
+        "Key",
+        "Body",
+        "Prefix",
+        "NotificationConfiguration",
+        "QueueConfigurations",
+        "Events",
+        "name",
+        "definition",
+        "roleArn",
+        "type",
+        "stateMachineArn",
+        "executionArn",
+        "input",
+        "taskToken",
+        "output",
+        "EventBusName",
+        "Source",
+        "DetailType",
+        "Detail",
+        "EventPattern",
+        "ScheduleExpression",
+        "Rule",
+        "Targets",
+        "Arn",
+        "Event",
+        "Namespace",
+        "MetricName",
+        "MetricData",
+        "Dimensions",
+        "Value",
+        "Period",
+        "Statistics",
+        "AlarmName",
+        "restApiId",
+        "resourceId",
+        "httpMethod",
+        "ApiId",
+        "RouteKey",
+        "Target",
+        "StageName",
     ]);
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -109,6 +156,19 @@ fn json_value() -> impl Strategy<Value = Value> {
             "{\"a\":1}",
             "\u{0}",
             "💥",
+            "fuzz-bucket",
+            "m",
+            "arn:aws:states:us-east-1:123456789012:stateMachine:m",
+            "arn:aws:events:us-east-1:123456789012:rule/r",
+            "default",
+            "r",
+            "rate(5 minutes)",
+            "{\"source\":[\"shop\"]}",
+            "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"End\":true}}}",
+            "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Map\",\"End\":true}}}",
+            "AWS/SQS",
+            "GET /orders/{id}",
+            "s3:ObjectCreated:*",
         ])
         .prop_map(Value::from),
         ".{0,40}".prop_map(Value::from),
@@ -146,6 +206,24 @@ fn seeded_cloud() -> Cloud {
         "kinesis",
         "CreateStream",
         json!({"StreamName": "s", "ShardCount": 2}),
+    )
+    .unwrap();
+    c.call("s3", "CreateBucket", json!({"Bucket": "fuzz-bucket"}))
+        .unwrap();
+    c.call(
+        "states",
+        "CreateStateMachine",
+        json!({
+            "name": "m",
+            "roleArn": "arn:aws:iam::123456789012:role/r",
+            "definition": "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"End\":true}}}",
+        }),
+    )
+    .unwrap();
+    c.call(
+        "events",
+        "PutRule",
+        json!({"Name": "r", "EventPattern": "{\"source\":[\"shop\"]}"}),
     )
     .unwrap();
     c.advance(std::time::Duration::from_secs(10));
