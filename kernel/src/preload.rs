@@ -18,6 +18,11 @@ pub(crate) const INSTALL_PANIC_HOOK: &str = "__cloudlab_panic_hook();";
 /// are small).
 pub(crate) const EVCXR_TOML: &str = "[evcxr]\noffline_mode = true\nopt_level = \"0\"\n";
 
+/// Crates every kernel loads next to the sandbox (name, version requirement):
+/// `evcxr_input` for reading input, `serde_json` for the JSON that events
+/// and messages carry (exercises parse bodies with `serde_json::from_str`).
+pub(crate) const EXTRA_DEPS: &[(&str, &str)] = &[("evcxr_input", "1"), ("serde_json", "1")];
+
 /// The preload cell for a kernel whose sandbox lives in `sandbox`.
 pub(crate) fn preload_code(sandbox: &Path) -> String {
     let path = sandbox
@@ -25,9 +30,13 @@ pub(crate) fn preload_code(sandbox: &Path) -> String {
         .to_string()
         .replace('\\', "\\\\")
         .replace('"', "\\\"");
+    let extra: String = EXTRA_DEPS
+        .iter()
+        .map(|(name, version)| format!(":dep {name} = \"{version}\"\n"))
+        .collect();
     format!(
         ":dep cloudlab = {{ path = \"{path}\" }}\n\
-         :dep evcxr_input = \"1\"\n\
+         {extra}\
          use cloudlab::prelude::*;\n\
          {hook}\n\
          {INSTALL_PANIC_HOOK}\n\
@@ -65,6 +74,7 @@ mod tests {
         let code = preload_code(Path::new("/repo/sandbox"));
         assert!(code.starts_with(":dep cloudlab = { path = \"/repo/sandbox\" }\n"));
         assert!(code.contains("use cloudlab::prelude::*;"));
+        assert!(code.contains(":dep serde_json = \"1\"\n"), "{code}");
         assert!(code.contains("fn __cloudlab_panic_hook()"));
         assert!(code.contains("\\u{1}cloudlab:panic-begin"), "{code}");
     }

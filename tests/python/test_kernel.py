@@ -70,6 +70,9 @@ class TestCloudlabKernelProtocol(jupyter_kernel_test.KernelTests):
         {"code": "1 + 1", "result": "2"},
         {"code": '"cloud".len() * 2', "result": "10"},
         {"code": 'let mut c = Cloud::new(); c.sqs().create_queue("kt")?; 40 + 2', "result": "42"},
+        # serde_json is loaded next to the sandbox (exercises parse bodies with it).
+        {"code": 'serde_json::from_str::<Value>("[1, 2, 3]").unwrap().as_array().unwrap().len()',
+         "result": "3"},
     ]
     code_display_data = [
         {
