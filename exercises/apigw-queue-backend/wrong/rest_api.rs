@@ -1,0 +1,46 @@
+// exercise: apigw-queue-backend
+use cloudlab::prelude::*;
+
+pub struct Backend {
+    pub api: ApiRef,
+    pub orders: Queue,
+    pub dlq: Queue,
+}
+
+/// A REST API, the classic kind.
+pub fn setup(cloud: &mut Cloud, fulfil: &FunctionRef) -> CloudResult<Backend> {
+    let dlq = cloud.sqs().create_queue("orders-dlq")?;
+    let orders = cloud.sqs().create_queue_with(
+        "orders",
+        QueueOptions::new()
+            .visibility_timeout(30.mins())
+            .dead_letter_queue(&dlq, 3),
+    )?;
+    let queue = orders.clone();
+    let accept = cloud.lambda().create_function(
+        "accept-order",
+        Function::new(move |event, ctx| {
+            let order: Value = event["body"]
+                .as_str()
+                .and_then(|b| serde_json::from_str(b).ok())
+                .unwrap_or(Value::Null);
+            let sku = order["sku"].as_str().filter(|s| !s.is_empty());
+            let qty = order["qty"].as_u64().filter(|q| (1..=100).contains(q));
+            let (Some(sku), Some(qty)) = (sku, qty) else {
+                let msg = json!({"message": "an order is {\"sku\": \"...\", \"qty\": 1-100}"});
+                return Ok(json!({"statusCode": 400, "body": msg.to_string()}));
+            };
+            let id = ctx.request_id().to_string();
+            let msg = json!({"orderId": id, "sku": sku, "qty": qty});
+            ctx.sqs().send(&queue, msg.to_string())?;
+            Ok(json!({"statusCode": 202, "body": json!({"orderId": id}).to_string()}))
+        }),
+    )?;
+    let api = cloud
+        .apigw()
+        .create_rest_api(RestApi::new("shop").method("POST /orders", &accept))?;
+    cloud
+        .lambda()
+        .poll_queue(fulfil, &orders, Polling::batch(1).max_concurrency(5))?;
+    Ok(Backend { api, orders, dlq })
+}
