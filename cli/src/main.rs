@@ -18,7 +18,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// The simulated cloud: replay JSON-lines scripts against it.
+    /// The simulated cloud: replay JSON-lines scripts against it, or serve it to the AWS CLI and SDKs.
     Sandbox(cmd::sandbox::SandboxArgs),
     /// Benchmarks: each prints a ratio against a baseline run in the same process.
     Bench(cmd::bench::BenchArgs),

@@ -261,7 +261,7 @@ pub fn handle(cloud: &SharedCloud, req: &Request) -> Response {
         "HeadObject" => {
             let len = out["ContentLength"].as_u64().unwrap_or(0);
             object_headers(ok(String::new()), &out)
-                .with_header("x-cloudlab-content-length", len.to_string())
+                .with_header("content-length", len.to_string())
         }
         "GetObject" => {
             let body = match (out["Body"].as_str(), out["BodyEncoding"].as_str()) {

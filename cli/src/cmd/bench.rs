@@ -54,6 +54,15 @@ enum Which {
         #[arg(long, default_value_t = 200_000)]
         records: usize,
     },
+    /// boto3 SQS send+receive+delete through `cloudlab sandbox serve`'s
+    /// endpoint (started in this process), against the same loop in moto's
+    /// in-process `mock_aws`. Needs a Python with boto3 and moto
+    /// (CLOUDLAB_PYTHON, else .venv/bin/python).
+    Endpoint {
+        /// Messages per loop.
+        #[arg(long, default_value_t = 500)]
+        messages: usize,
+    },
     /// Build every lesson (notebooks + site, no execution) against reading,
     /// rendering with pulldown-cmark alone and writing the same sources.
     Course {
@@ -105,6 +114,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Which::Events { events } => println!("{}", cloudlab::bench::events::run(events)),
         Which::Servers { days } => println!("{}", cloudlab::bench::servers::run(days)),
         Which::Kinesis { records } => println!("{}", cloudlab::bench::kinesis::run(records)),
+        Which::Endpoint { messages } => println!("{}", cloudlab_endpoint::bench::run(messages)?),
         Which::Course {
             lessons,
             exercises,

@@ -1,4 +1,5 @@
-//! `cloudlab sandbox ...`: replay scripts against the simulated cloud.
+//! `cloudlab sandbox ...`: replay scripts against the simulated cloud, or
+//! serve it over HTTP to the AWS CLI and SDKs.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -33,6 +34,37 @@ enum SandboxCommand {
         #[arg(long)]
         anomalies: bool,
     },
+    /// Serve one simulated account over HTTP, the way AWS serves its APIs, so
+    /// the AWS CLI, boto3 and the SDKs work against it.
+    ///
+    /// SIGNATURES ARE NOT CHECKED: any access key and secret are accepted
+    /// (the Authorization header only says which service a request is for).
+    /// Listen on 127.0.0.1 only, never on a network others can reach.
+    ///
+    /// Example: aws --endpoint-url http://127.0.0.1:4566 sqs create-queue --queue-name q
+    ///
+    /// Serves SQS (JSON and query), SNS (query), Lambda (REST), Step
+    /// Functions, EventBridge, Kinesis, Firehose (JSON) and S3 (REST-XML,
+    /// path and virtual-host buckets). Virtual time moves with POST
+    /// /_cloudlab/advance {"seconds": N}, or with the wall clock under
+    /// --realtime. Prints "listening on http://HOST:PORT" when ready.
+    Serve {
+        /// Port to listen on (0 picks a free one and prints it).
+        #[arg(long, default_value_t = 4566)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Seed for ids and documented randomness.
+        #[arg(long, default_value_t = cloudlab::cloud::DEFAULT_SEED)]
+        seed: u64,
+        /// Turn on standard-queue anomalies (duplicates, reordering).
+        #[arg(long)]
+        anomalies: bool,
+        /// Also advance virtual time with the wall clock.
+        #[arg(long)]
+        realtime: bool,
+    },
 }
 
 /// Runs `cloudlab sandbox ...`.
@@ -43,7 +75,45 @@ pub fn run(args: SandboxArgs) -> anyhow::Result<ExitCode> {
             seed,
             anomalies,
         } => replay(&script, seed, anomalies),
+        SandboxCommand::Serve {
+            port,
+            host,
+            seed,
+            anomalies,
+            realtime,
+        } => serve(&host, port, seed, anomalies, realtime),
     }
+}
+
+fn serve(host: &str, port: u16, seed: u64, anomalies: bool, realtime: bool) -> anyhow::Result<ExitCode> {
+    let cloud = cloudlab_endpoint::shared(cloudlab::Cloud::with_seed(seed).with_anomalies(anomalies));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let addr = if host.contains(':') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
+        let listener = cloudlab_endpoint::bind(&addr).await?;
+        let bound = listener.local_addr()?;
+        println!("listening on http://{bound}");
+        if realtime {
+            println!("virtual time follows the wall clock (--realtime)");
+        }
+        std::io::stdout().flush()?;
+        cloudlab_endpoint::serve_listener(
+            cloud,
+            listener,
+            cloudlab_endpoint::Options { realtime },
+        )
+        .await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn replay(script: &PathBuf, seed: u64, anomalies: bool) -> anyhow::Result<ExitCode> {
