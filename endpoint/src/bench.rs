@@ -40,7 +40,9 @@ pub fn python() -> PathBuf {
         return PathBuf::from(p);
     }
     let candidates = [
-        std::env::current_dir().unwrap_or_default().join(".venv/bin/python"),
+        std::env::current_dir()
+            .unwrap_or_default()
+            .join(".venv/bin/python"),
         PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python")),
     ];
     candidates
@@ -67,7 +69,11 @@ impl std::fmt::Display for Report {
             "boto3 SQS send+receive+delete, {} messages, one at a time",
             self.messages
         )?;
-        writeln!(f, "  cloudlab endpoint  {:>8.0} msgs/s", self.endpoint_per_s)?;
+        writeln!(
+            f,
+            "  cloudlab endpoint  {:>8.0} msgs/s",
+            self.endpoint_per_s
+        )?;
         writeln!(f, "  moto mock_aws      {:>8.0} msgs/s", self.moto_per_s)?;
         write!(
             f,
@@ -83,21 +89,36 @@ pub fn run(messages: usize) -> Result<Report, BenchError> {
     let check = Command::new(&py)
         .args(["-c", "import boto3, moto"])
         .output()
-        .map_err(|e| BenchError::Python(format!("cannot run {}: {e}. Set CLOUDLAB_PYTHON to a Python with boto3 and moto.", py.display())))?;
+        .map_err(|e| {
+            BenchError::Python(format!(
+                "cannot run {}: {e}. Set CLOUDLAB_PYTHON to a Python with boto3 and moto.",
+                py.display()
+            ))
+        })?;
     if !check.status.success() {
         return Err(BenchError::Python(format!(
             "{} cannot import boto3 and moto ({}). Install them: {} -m pip install -r tests/python/requirements.txt, or set CLOUDLAB_PYTHON.",
             py.display(),
-            String::from_utf8_lossy(&check.stderr).trim().lines().last().unwrap_or(""),
+            String::from_utf8_lossy(&check.stderr)
+                .trim()
+                .lines()
+                .last()
+                .unwrap_or(""),
             py.display()
         )));
     }
     let server = serve_in_background(shared(cloudlab::Cloud::new()), 0, Options::default())?;
-    let script = std::env::temp_dir().join(format!("cloudlab-bench-endpoint-{}.py", std::process::id()));
+    let script =
+        std::env::temp_dir().join(format!("cloudlab-bench-endpoint-{}.py", std::process::id()));
     std::fs::write(&script, SCRIPT)?;
     let out = Command::new(&py)
         .arg(&script)
-        .args(["--endpoint", &server.url(), "--messages", &messages.to_string()])
+        .args([
+            "--endpoint",
+            &server.url(),
+            "--messages",
+            &messages.to_string(),
+        ])
         .output();
     let _ = std::fs::remove_file(&script);
     let out = out?;
@@ -109,10 +130,13 @@ pub fn run(messages: usize) -> Result<Report, BenchError> {
         )));
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().rev().find(|l| l.starts_with('{')).unwrap_or("");
-    let v: Value = serde_json::from_str(line).map_err(|e| {
-        BenchError::Python(format!("unexpected benchmark output ({e}): {text}"))
-    })?;
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or("");
+    let v: Value = serde_json::from_str(line)
+        .map_err(|e| BenchError::Python(format!("unexpected benchmark output ({e}): {text}")))?;
     Ok(Report {
         messages,
         endpoint_per_s: v["endpoint"].as_f64().unwrap_or(0.0),

@@ -87,10 +87,16 @@ mod tests {
     #[test]
     fn advance_moves_the_clock() {
         let cloud = crate::shared(cloudlab::Cloud::new());
-        let r = crate::handle(&cloud, &req("POST", "/_cloudlab/advance", &[], r#"{"seconds": 90}"#));
+        let r = crate::handle(
+            &cloud,
+            &req("POST", "/_cloudlab/advance", &[], r#"{"seconds": 90}"#),
+        );
         assert_eq!(r.status, 200, "{}", r.text());
         assert!(r.text().contains("2026-01-01T00:01:30Z"), "{}", r.text());
-        let r = crate::handle(&cloud, &req("POST", "/_cloudlab/advance", &[], r#"{"seconds": -1}"#));
+        let r = crate::handle(
+            &cloud,
+            &req("POST", "/_cloudlab/advance", &[], r#"{"seconds": -1}"#),
+        );
         assert_eq!(r.status, 400);
         let r = crate::handle(&cloud, &req("GET", "/_cloudlab/health", &[], ""));
         assert!(r.text().contains("\"ok\""));

@@ -43,7 +43,12 @@ fn content_type(version: &str) -> String {
 }
 
 /// The JSON error response for `err` (`service` = `sqs` adds the query-compatible header).
-pub fn error_response(service: Option<&str>, version: &str, err: &CloudError, id: &str) -> Response {
+pub fn error_response(
+    service: Option<&str>,
+    version: &str,
+    err: &CloudError,
+    id: &str,
+) -> Response {
     let status = if err.status >= 400 { err.status } else { 400 };
     let body = json!({ "__type": err.code, "message": err.message });
     let mut r = Response::new(status, &content_type(version), body.to_string())
@@ -127,10 +132,7 @@ mod tests {
 
     #[test]
     fn sqs_errors_carry_the_legacy_code() {
-        let r = call(
-            "AmazonSQS.GetQueueUrl",
-            r#"{"QueueName":"missing"}"#,
-        );
+        let r = call("AmazonSQS.GetQueueUrl", r#"{"QueueName":"missing"}"#);
         assert_eq!(r.status, 400);
         let v: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(v["__type"], "QueueDoesNotExist");

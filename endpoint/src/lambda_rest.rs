@@ -71,10 +71,7 @@ fn body_object(req: &Request) -> Result<Map<String, Value>, CloudError> {
 }
 
 /// Which operation a method and path name, with the members taken from the path.
-fn operation(
-    method: &str,
-    segs: &[String],
-) -> Option<(&'static str, Map<String, Value>, u16)> {
+fn operation(method: &str, segs: &[String]) -> Option<(&'static str, Map<String, Value>, u16)> {
     let mut m = Map::new();
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     let name = |m: &mut Map<String, Value>, n: &str| {
@@ -218,7 +215,11 @@ pub fn handle(cloud: &SharedCloud, req: &Request) -> Response {
     if op == "Invoke" {
         return invoke_response(&out, &id);
     }
-    let body = if status == 204 { String::new() } else { out.to_string() };
+    let body = if status == 204 {
+        String::new()
+    } else {
+        out.to_string()
+    };
     Response::new(status, "application/json", body).with_header("x-amzn-RequestId", &id)
 }
 
@@ -249,7 +250,10 @@ mod tests {
     #[test]
     fn routes_paths_to_operations() {
         let seg = |p: &str| -> Vec<String> {
-            p.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect()
+            p.split('/')
+                .filter(|s| !s.is_empty())
+                .map(percent_decode)
+                .collect()
         };
         let (op, m, _) = operation("POST", &seg("/2015-03-31/functions/f/invocations")).unwrap();
         assert_eq!(op, "Invoke");
@@ -279,16 +283,27 @@ mod tests {
         assert_eq!(r.status, 201, "{}", r.text());
         let r = crate::handle(
             &cloud,
-            &req("POST", "/2015-03-31/functions/echo/invocations", &[], r#"{"a":1}"#),
+            &req(
+                "POST",
+                "/2015-03-31/functions/echo/invocations",
+                &[],
+                r#"{"a":1}"#,
+            ),
         );
         assert_eq!(r.status, 200, "{}", r.text());
-        assert_eq!(serde_json::from_slice::<Value>(&r.body).unwrap(), json!({"a": 1}));
+        assert_eq!(
+            serde_json::from_slice::<Value>(&r.body).unwrap(),
+            json!({"a": 1})
+        );
         assert_eq!(r.header("X-Amz-Executed-Version"), Some("$LATEST"));
         let r = crate::handle(
             &cloud,
             &req("POST", "/2015-03-31/functions/nope/invocations", &[], "{}"),
         );
         assert_eq!(r.status, 404);
-        assert_eq!(r.header("x-amzn-errortype"), Some("ResourceNotFoundException"));
+        assert_eq!(
+            r.header("x-amzn-errortype"),
+            Some("ResourceNotFoundException")
+        );
     }
 }

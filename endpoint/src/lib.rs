@@ -319,11 +319,10 @@ pub fn serve_in_background_on(
     addr: &str,
     options: Options,
 ) -> Result<Server, ServeError> {
-    let std_listener =
-        std::net::TcpListener::bind(addr).map_err(|source| ServeError::Bind {
-            addr: addr.to_string(),
-            source,
-        })?;
+    let std_listener = std::net::TcpListener::bind(addr).map_err(|source| ServeError::Bind {
+        addr: addr.to_string(),
+        source,
+    })?;
     std_listener.set_nonblocking(true)?;
     let bound = std_listener.local_addr()?;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

@@ -37,7 +37,11 @@ const SQS_RENAMES: &[(&str, &str, bool)] = &[
     ("AttributeName", "AttributeNames", false),
     ("MessageAttribute", "MessageAttributes", true),
     ("MessageAttributeName", "MessageAttributeNames", false),
-    ("MessageSystemAttributeName", "MessageSystemAttributeNames", false),
+    (
+        "MessageSystemAttributeName",
+        "MessageSystemAttributeNames",
+        false,
+    ),
     ("MessageSystemAttribute", "MessageSystemAttributes", true),
     ("SendMessageBatchRequestEntry", "Entries", false),
     ("DeleteMessageBatchRequestEntry", "Entries", false),
@@ -133,19 +137,24 @@ fn to_json(name: &str, node: &Node, service: &str) -> Value {
         Node::Leaf(s) => return scalar(name, s),
         Node::Branch(c) => c,
     };
-    if children.len() == 1 && children[0].0 == "member" {
-        if let Node::Branch(items) = &children[0].1
-            && let Some(items) = numbered(items)
-        {
-            return Value::Array(items.iter().map(|n| to_json("member", n, service)).collect());
-        }
+    if children.len() == 1
+        && children[0].0 == "member"
+        && let Node::Branch(items) = &children[0].1
+        && let Some(items) = numbered(items)
+    {
+        return Value::Array(
+            items
+                .iter()
+                .map(|n| to_json("member", n, service))
+                .collect(),
+        );
     }
-    if children.len() == 1 && children[0].0 == "entry" {
-        if let Node::Branch(items) = &children[0].1
-            && let Some(items) = numbered(items)
-        {
-            return entries_to_map(&items, service);
-        }
+    if children.len() == 1
+        && children[0].0 == "entry"
+        && let Node::Branch(items) = &children[0].1
+        && let Some(items) = numbered(items)
+    {
+        return entries_to_map(&items, service);
     }
     if let Some(items) = numbered(children) {
         return Value::Array(items.iter().map(|n| to_json(name, n, service)).collect());
@@ -183,10 +192,10 @@ pub fn to_params(pairs: &[(String, String)], service: &str) -> Result<(String, V
     for (k, v) in pairs {
         match k.as_str() {
             "Action" => action = Some(v.clone()),
-            "Version" | "AWSAccessKeyId" | "SignatureVersion" | "SignatureMethod"
-            | "Signature" | "Timestamp" | "Expires" | "SecurityToken" => {}
+            "Version" | "AWSAccessKeyId" | "SignatureVersion" | "SignatureMethod" | "Signature"
+            | "Timestamp" | "Expires" | "SecurityToken" => {}
             k if k.starts_with("X-Amz-") => {}
-            k if k.is_empty() => {}
+            "" => {}
             k => {
                 let path: Vec<&str> = k.split('.').collect();
                 root.insert(&path, v.clone());
@@ -260,7 +269,10 @@ fn write_sns(w: &mut Writer, name: &str, v: &Value) {
         Value::Object(m) if SNS_MAPS.contains(&name) => {
             w.open(name);
             for (k, v) in m {
-                w.open("entry").leaf("key", k).leaf("value", &scalar_text(v)).close("entry");
+                w.open("entry")
+                    .leaf("key", k)
+                    .leaf("value", &scalar_text(v))
+                    .close("entry");
             }
             w.close(name);
         }
@@ -421,7 +433,8 @@ mod tests {
                 "Tags": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]
             })
         );
-        let (_, p) = to_params(&pairs("Action=Subscribe&ReturnSubscriptionArn=true"), "sns").unwrap();
+        let (_, p) =
+            to_params(&pairs("Action=Subscribe&ReturnSubscriptionArn=true"), "sns").unwrap();
         assert_eq!(p["ReturnSubscriptionArn"], json!(true));
     }
 
@@ -463,11 +476,24 @@ mod tests {
         assert!(xml.contains(
             "<ListTopicsResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><ListTopicsResult><Topics><member><TopicArn>a</TopicArn></member><member><TopicArn>b</TopicArn></member></Topics></ListTopicsResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></ListTopicsResponse>"
         ), "{xml}");
-        let xml = render("sns", "GetTopicAttributes", &json!({"Attributes": {"Owner": "1"}}), "r");
-        assert!(xml.contains("<Attributes><entry><key>Owner</key><value>1</value></entry></Attributes>"));
+        let xml = render(
+            "sns",
+            "GetTopicAttributes",
+            &json!({"Attributes": {"Owner": "1"}}),
+            "r",
+        );
+        assert!(
+            xml.contains(
+                "<Attributes><entry><key>Owner</key><value>1</value></entry></Attributes>"
+            )
+        );
         let xml = render("sns", "DeleteTopic", &json!({}), "r");
         assert!(!xml.contains("DeleteTopicResult"));
-        let r = error_response(Some("sns"), &CloudError::new("NotFound", "Topic <x> does not exist"), "r");
+        let r = error_response(
+            Some("sns"),
+            &CloudError::new("NotFound", "Topic <x> does not exist"),
+            "r",
+        );
         assert_eq!(r.status, 404);
         assert!(r.text().contains("<Error><Type>Sender</Type><Code>NotFound</Code><Message>Topic &lt;x&gt; does not exist</Message></Error><RequestId>r</RequestId>"));
     }
@@ -481,7 +507,14 @@ mod tests {
             "r",
         );
         assert!(xml.contains("<ReceiveMessageResult><Message><Body>x</Body><Attribute><Name>SenderId</Name><Value>1</Value></Attribute></Message></ReceiveMessageResult>"), "{xml}");
-        let r = error_response(Some("sqs"), &CloudError::new("QueueDoesNotExist", "no"), "r");
-        assert!(r.text().contains("<Code>AWS.SimpleQueueService.NonExistentQueue</Code>"));
+        let r = error_response(
+            Some("sqs"),
+            &CloudError::new("QueueDoesNotExist", "no"),
+            "r",
+        );
+        assert!(
+            r.text()
+                .contains("<Code>AWS.SimpleQueueService.NonExistentQueue</Code>")
+        );
     }
 }

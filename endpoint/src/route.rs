@@ -162,7 +162,12 @@ pub fn dispatch(cloud: &SharedCloud, route: &Route, req: &Request) -> Response {
                 ),
             );
             if *json {
-                crate::json_protocol::error_response(None, "1.0", &err, "00000000-0000-0000-0000-000000000000")
+                crate::json_protocol::error_response(
+                    None,
+                    "1.0",
+                    &err,
+                    "00000000-0000-0000-0000-000000000000",
+                )
             } else {
                 crate::query::error_response(None, &err, "00000000-0000-0000-0000-000000000000")
             }
@@ -208,7 +213,12 @@ pub(crate) mod tests {
 
     #[test]
     fn target_header_picks_json_service() {
-        let r = req("POST", "/", &[("x-amz-target", "AmazonSQS.SendMessage")], "{}");
+        let r = req(
+            "POST",
+            "/",
+            &[("x-amz-target", "AmazonSQS.SendMessage")],
+            "{}",
+        );
         assert_eq!(
             route(&r),
             Route::Json {
@@ -217,9 +227,26 @@ pub(crate) mod tests {
                 version: "1.0"
             }
         );
-        let r = req("POST", "/", &[("x-amz-target", "Kinesis_20131202.PutRecord")], "{}");
-        assert!(matches!(route(&r), Route::Json { service: "kinesis", version: "1.1", .. }));
-        let r = req("POST", "/", &[("x-amz-target", "DynamoDB_20120810.GetItem")], "{}");
+        let r = req(
+            "POST",
+            "/",
+            &[("x-amz-target", "Kinesis_20131202.PutRecord")],
+            "{}",
+        );
+        assert!(matches!(
+            route(&r),
+            Route::Json {
+                service: "kinesis",
+                version: "1.1",
+                ..
+            }
+        ));
+        let r = req(
+            "POST",
+            "/",
+            &[("x-amz-target", "DynamoDB_20120810.GetItem")],
+            "{}",
+        );
         assert!(matches!(route(&r), Route::Unknown { json: true, .. }));
     }
 
@@ -230,7 +257,10 @@ pub(crate) mod tests {
             "/",
             &[
                 ("authorization", SNS_AUTH),
-                ("content-type", "application/x-www-form-urlencoded; charset=utf-8"),
+                (
+                    "content-type",
+                    "application/x-www-form-urlencoded; charset=utf-8",
+                ),
             ],
             "Action=ListTopics&Version=2010-03-31",
         );

@@ -22,9 +22,18 @@ pub const S3_NS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 /// The bucket named by a virtual-host style `Host` header, if any.
 pub fn virtual_host_bucket(host: &str) -> Option<String> {
     let host = host.rsplit_once(':').map_or(host, |(h, port)| {
-        if port.chars().all(|c| c.is_ascii_digit()) { h } else { host }
+        if port.chars().all(|c| c.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
     });
-    for suffix in [".localhost", ".s3.amazonaws.com", ".s3.us-east-1.amazonaws.com", ".localhost.localstack.cloud"] {
+    for suffix in [
+        ".localhost",
+        ".s3.amazonaws.com",
+        ".s3.us-east-1.amazonaws.com",
+        ".localhost.localstack.cloud",
+    ] {
         if let Some(b) = host.strip_suffix(suffix)
             && !b.is_empty()
         {
@@ -56,8 +65,7 @@ pub fn error_response(err: &CloudError, resource: &str, id: &str) -> Response {
         .leaf("Resource", resource)
         .leaf("RequestId", id)
         .close("Error");
-    Response::new(status, "application/xml", w.finish())
-        .with_header("x-amz-request-id", id)
+    Response::new(status, "application/xml", w.finish()).with_header("x-amz-request-id", id)
 }
 
 fn write_value(w: &mut Writer, name: &str, v: &Value) {
@@ -139,7 +147,14 @@ pub fn handle(cloud: &SharedCloud, req: &Request) -> Response {
     let q = query(req);
     let has = |name: &str| q.iter().any(|(k, _)| k == name);
     let method = req.method.as_str();
-    let resource = format!("/{bucket}{}", if key.is_empty() { String::new() } else { format!("/{key}") });
+    let resource = format!(
+        "/{bucket}{}",
+        if key.is_empty() {
+            String::new()
+        } else {
+            format!("/{key}")
+        }
+    );
     let head = method == "HEAD";
     let fail = |e: &CloudError| {
         let mut r = error_response(e, &resource, &id);
@@ -260,8 +275,7 @@ pub fn handle(cloud: &SharedCloud, req: &Request) -> Response {
         "PutObject" | "HeadBucket" => object_headers(ok(String::new()), &out),
         "HeadObject" => {
             let len = out["ContentLength"].as_u64().unwrap_or(0);
-            object_headers(ok(String::new()), &out)
-                .with_header("content-length", len.to_string())
+            object_headers(ok(String::new()), &out).with_header("content-length", len.to_string())
         }
         "GetObject" => {
             let body = match (out["Body"].as_str(), out["BodyEncoding"].as_str()) {
@@ -286,8 +300,14 @@ mod tests {
 
     #[test]
     fn virtual_hosts() {
-        assert_eq!(virtual_host_bucket("photos.localhost:4566").as_deref(), Some("photos"));
-        assert_eq!(virtual_host_bucket("photos.s3.amazonaws.com").as_deref(), Some("photos"));
+        assert_eq!(
+            virtual_host_bucket("photos.localhost:4566").as_deref(),
+            Some("photos")
+        );
+        assert_eq!(
+            virtual_host_bucket("photos.s3.amazonaws.com").as_deref(),
+            Some("photos")
+        );
         assert_eq!(virtual_host_bucket("127.0.0.1:4566"), None);
         assert_eq!(virtual_host_bucket("localhost:4566"), None);
     }
@@ -299,7 +319,15 @@ mod tests {
         assert_eq!(r.status, 200, "{}", r.text());
         let r = crate::handle(
             &cloud,
-            &req("PUT", "/a.txt", &[("host", "photos.localhost:4566"), ("content-type", "text/plain")], "hello"),
+            &req(
+                "PUT",
+                "/a.txt",
+                &[
+                    ("host", "photos.localhost:4566"),
+                    ("content-type", "text/plain"),
+                ],
+                "hello",
+            ),
         );
         assert_eq!(r.status, 200, "{}", r.text());
         assert!(r.header("ETag").is_some());
@@ -307,11 +335,19 @@ mod tests {
         assert_eq!(r.text(), "hello");
         assert_eq!(r.header("content-type"), Some("text/plain"));
         let r = crate::handle(&cloud, &req("GET", "/photos?list-type=2", &[], ""));
-        assert!(r.text().contains("<Contents><Key>a.txt</Key>"), "{}", r.text());
+        assert!(
+            r.text().contains("<Contents><Key>a.txt</Key>"),
+            "{}",
+            r.text()
+        );
         let r = crate::handle(&cloud, &req("GET", "/photos/missing", &[], ""));
         assert_eq!(r.status, 404);
         assert!(r.text().contains("<Code>NoSuchKey</Code>"));
         let r = crate::handle(&cloud, &req("GET", "/nobucket/k", &[], ""));
-        assert!(r.text().contains("<Code>NoSuchBucket</Code>"), "{}", r.text());
+        assert!(
+            r.text().contains("<Code>NoSuchBucket</Code>"),
+            "{}",
+            r.text()
+        );
     }
 }

@@ -92,6 +92,9 @@ mod tests {
     fn writes_nested_elements() {
         let mut w = Writer::new();
         w.open_ns("R", "urn:x").leaf("Id", "1<2").close("R");
-        assert!(w.finish().ends_with("<R xmlns=\"urn:x\"><Id>1&lt;2</Id></R>"));
+        assert!(
+            w.finish()
+                .ends_with("<R xmlns=\"urn:x\"><Id>1&lt;2</Id></R>")
+        );
     }
 }

@@ -85,8 +85,15 @@ pub fn run(args: SandboxArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn serve(host: &str, port: u16, seed: u64, anomalies: bool, realtime: bool) -> anyhow::Result<ExitCode> {
-    let cloud = cloudlab_endpoint::shared(cloudlab::Cloud::with_seed(seed).with_anomalies(anomalies));
+fn serve(
+    host: &str,
+    port: u16,
+    seed: u64,
+    anomalies: bool,
+    realtime: bool,
+) -> anyhow::Result<ExitCode> {
+    let cloud =
+        cloudlab_endpoint::shared(cloudlab::Cloud::with_seed(seed).with_anomalies(anomalies));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -105,12 +112,8 @@ fn serve(host: &str, port: u16, seed: u64, anomalies: bool, realtime: bool) -> a
             println!("virtual time follows the wall clock (--realtime)");
         }
         std::io::stdout().flush()?;
-        cloudlab_endpoint::serve_listener(
-            cloud,
-            listener,
-            cloudlab_endpoint::Options { realtime },
-        )
-        .await?;
+        cloudlab_endpoint::serve_listener(cloud, listener, cloudlab_endpoint::Options { realtime })
+            .await?;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
