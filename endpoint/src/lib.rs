@@ -24,6 +24,7 @@
 //! | `X-Amz-Target: Firehose_20150804.<Op>` (JSON 1.1) | Firehose | [`json_protocol`] |
 //! | form body `Action=...`, credential scope `sns` | SNS | [`query`] |
 //! | form body `Action=...`, credential scope `sqs` | SQS (legacy query) | [`query`] |
+//! | `/service/GraniteServiceVersion20100801/operation/<Op>` (Smithy RPC v2 CBOR) | CloudWatch | [`cbor`] |
 //! | `/2015-03-31/functions...` | Lambda (REST-JSON) | [`lambda_rest`] |
 //! | credential scope `s3`, or anything else | S3 (REST-XML) | [`s3`] |
 //! | `/_cloudlab/...` | the sandbox's own controls | [`control`] |
@@ -44,6 +45,7 @@
 //! ```
 
 pub mod bench;
+pub mod cbor;
 pub mod control;
 pub mod json_protocol;
 pub mod lambda_rest;
@@ -373,5 +375,31 @@ pub trait ServeExt {
 impl ServeExt for SharedCloud {
     fn serve(&self, port: u16) -> Result<Server, ServeError> {
         serve_shared(self.clone(), port)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    #[test]
+    fn serves_a_shared_cloud_over_tcp() {
+        let cloud = shared(Cloud::new());
+        let server = cloud.serve(0).expect("a free port");
+        cloud.lock().unwrap().sqs().create_queue("seen").unwrap();
+        let mut s = std::net::TcpStream::connect(server.addr()).unwrap();
+        let body = r#"{}"#;
+        write!(
+            s,
+            "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+        assert!(out.contains("/123456789012/seen"), "{out}");
+        server.stop();
     }
 }

@@ -23,6 +23,13 @@ pub enum Route {
         /// `1.0` or `1.1`, echoed in the response content type.
         version: &'static str,
     },
+    /// Smithy RPC v2 CBOR: `/service/<target prefix>/operation/<Op>`.
+    Cbor {
+        /// The sandbox's service name.
+        service: &'static str,
+        /// The operation from the path.
+        operation: String,
+    },
     /// The query protocol (form body with `Action=`), `sns` or `sqs`.
     Query {
         /// `sns` or `sqs`.
@@ -94,6 +101,20 @@ pub fn route(req: &Request) -> Route {
     if let Some(rest) = path.strip_prefix("/_cloudlab/") {
         return Route::Control(rest.trim_end_matches('/').to_string());
     }
+    if let Some(rest) = path.strip_prefix("/service/")
+        && let Some((prefix, op)) = rest.split_once("/operation/")
+    {
+        return match TARGETS.iter().find(|(p, _, _)| *p == prefix) {
+            Some((_, service, _)) => Route::Cbor {
+                service,
+                operation: op.trim_end_matches('/').to_string(),
+            },
+            None => Route::Unknown {
+                service: prefix.to_string(),
+                json: true,
+            },
+        };
+    }
     let target = req.header("x-amz-target");
     if !target.is_empty() {
         let (prefix, op) = target.split_once('.').unwrap_or((target, ""));
@@ -150,6 +171,7 @@ pub fn dispatch(cloud: &SharedCloud, route: &Route, req: &Request) -> Response {
             operation,
             version,
         } => crate::json_protocol::handle(cloud, service, operation, version, req),
+        Route::Cbor { service, operation } => crate::cbor::handle(cloud, service, operation, req),
         Route::Query { service } => crate::query::handle(cloud, service, req),
         Route::Lambda => crate::lambda_rest::handle(cloud, req),
         Route::S3 => crate::s3::handle(cloud, req),
@@ -158,7 +180,7 @@ pub fn dispatch(cloud: &SharedCloud, route: &Route, req: &Request) -> Response {
                 "UnknownServiceException",
                 format!(
                     "The service '{service}' is not in this sandbox. It serves: {}.",
-                    "sqs, sns, lambda, s3, states, events, kinesis, firehose, cloudwatch (JSON)"
+                    "sqs, sns, lambda, s3, states, events, kinesis, firehose, cloudwatch"
                 ),
             );
             if *json {
@@ -181,6 +203,7 @@ pub fn internal_error(route: &Route, message: &str) -> Response {
     let id = "00000000-0000-0000-0000-000000000000";
     match route {
         Route::Query { service } => crate::query::error_response(Some(service), &err, id),
+        Route::Cbor { service, .. } => crate::cbor::error_response(service, &err, id),
         Route::S3 => crate::s3::error_response(&err, "", id),
         Route::Lambda => crate::lambda_rest::error_response(&err, id),
         _ => crate::json_protocol::error_response(None, "1.0", &err, id),

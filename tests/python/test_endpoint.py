@@ -322,3 +322,28 @@ def test_aws_cli(endpoint):
     assert topic in cli("sns", "list-topics").stdout
     r = cli("sqs", "get-queue-url", "--queue-name", "cli-missing", ok=False)
     assert "NonExistentQueue" in r.stderr
+
+
+def test_cloudwatch_over_cbor(aws, endpoint):
+    import datetime
+
+    cw = aws("cloudwatch")
+    t0 = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    cw.put_metric_data(
+        Namespace="Shop",
+        MetricData=[{"MetricName": "Orders", "Value": 3.0, "Unit": "Count", "Timestamp": t0}],
+    )
+    metrics = cw.list_metrics(Namespace="Shop")["Metrics"]
+    assert [m["MetricName"] for m in metrics] == ["Orders"]
+    stats = cw.get_metric_statistics(
+        Namespace="Shop",
+        MetricName="Orders",
+        StartTime=t0,
+        EndTime=t0 + datetime.timedelta(hours=1),
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    assert [d["Sum"] for d in stats] == [3.0]
+    assert isinstance(stats[0]["Timestamp"], datetime.datetime)
+    with pytest.raises(cw.exceptions.ResourceNotFound):
+        cw.set_alarm_state(AlarmName="missing", StateValue="ALARM", StateReason="test")
