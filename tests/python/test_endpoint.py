@@ -9,6 +9,7 @@ import pathlib
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import boto3
@@ -347,3 +348,75 @@ def test_cloudwatch_over_cbor(aws, endpoint):
     assert isinstance(stats[0]["Timestamp"], datetime.datetime)
     with pytest.raises(cw.exceptions.ResourceNotFound):
         cw.set_alarm_state(AlarmName="missing", StateValue="ALARM", StateReason="test")
+
+
+def test_firehose_to_s3(aws, endpoint):
+    firehose, s3 = aws("firehose"), aws("s3")
+    s3.create_bucket(Bucket="firehose-out")
+    firehose.create_delivery_stream(
+        DeliveryStreamName="clicks-to-s3",
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": "arn:aws:iam::123456789012:role/firehose",
+            "BucketARN": "arn:aws:s3:::firehose-out",
+            "BufferingHints": {"IntervalInSeconds": 60, "SizeInMBs": 1},
+        },
+    )
+    advance(endpoint, 10)
+    firehose.put_record(DeliveryStreamName="clicks-to-s3", Record={"Data": b"click\n"})
+    advance(endpoint, 120)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="firehose-out").get("Contents", [])]
+    assert len(keys) == 1
+    assert s3.get_object(Bucket="firehose-out", Key=keys[0])["Body"].read() == b"click\n"
+
+
+def test_lambda_reads_sqs_through_an_event_source_mapping(aws, endpoint):
+    lam, sqs = aws("lambda"), aws("sqs")
+    url = sqs.create_queue(QueueName="esm-source")["QueueUrl"]
+    qarn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam.create_function(
+        FunctionName="esm-echo",
+        Runtime="cloudlab.builtin",
+        Handler="echo",
+        Role="arn:aws:iam::123456789012:role/lambda",
+        Code={"ZipFile": b"PK\x03\x04"},
+    )
+    mapping = lam.create_event_source_mapping(EventSourceArn=qarn, FunctionName="esm-echo", BatchSize=10)
+    assert lam.get_event_source_mapping(UUID=mapping["UUID"])["EventSourceArn"] == qarn
+    sqs.send_message(QueueUrl=url, MessageBody="for lambda")
+    advance(endpoint, 30)
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attrs["ApproximateNumberOfMessages"] == "0"
+    assert attrs["ApproximateNumberOfMessagesNotVisible"] == "0"
+
+
+def test_sqs_query_send_and_receive(endpoint):
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, _, body = raw(endpoint, "/", b"Action=CreateQueue&QueueName=legacy-rx", form)
+    url = body.split(b"<QueueUrl>")[1].split(b"</QueueUrl>")[0].decode()
+    q = urllib.parse.quote(url, safe="")
+    status, _, body = raw(endpoint, "/", f"Action=SendMessage&QueueUrl={q}&MessageBody=a%26b".encode(), form)
+    assert status == 200 and b"<MD5OfMessageBody>" in body, body
+    status, _, body = raw(
+        endpoint, "/", f"Action=ReceiveMessage&QueueUrl={q}&AttributeName.1=All&MaxNumberOfMessages=5".encode(), form
+    )
+    assert status == 200, body
+    assert b"<Message>" in body and b"<Body>a&amp;b</Body>" in body
+    assert b"<Attribute><Name>SenderId</Name>" in body
+
+
+def test_realtime_clock(cloudlab_bin):
+    proc = subprocess.Popen(
+        [str(cloudlab_bin), "sandbox", "serve", "--port", "0", "--realtime"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = proc.stdout.readline().split()[-1]
+        import time
+
+        time.sleep(0.5)
+        _, _, body = raw(url, "/_cloudlab/health", method="GET")
+        assert json.loads(body)["elapsed_seconds"] > 0.2
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
