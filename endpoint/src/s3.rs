@@ -43,6 +43,31 @@ pub fn virtual_host_bucket(host: &str) -> Option<String> {
     None
 }
 
+/// Query members this endpoint understands; any other (`?acl`, `?tagging`,
+/// `?uploads`, `?uploadId=`...) names a sub-resource it does not serve, and
+/// gets `NotImplemented` rather than being mistaken for a plain object call.
+const KNOWN_QUERY: &[&str] = &[
+    "list-type",
+    "prefix",
+    "delimiter",
+    "max-keys",
+    "continuation-token",
+    "start-after",
+    "encoding-type",
+    "fetch-owner",
+    "x-id",
+    "notification",
+    "location",
+];
+
+fn unknown_subresource(q: &[(String, String)]) -> Option<&str> {
+    q.iter().map(|(k, _)| k.as_str()).find(|k| {
+        !KNOWN_QUERY.contains(k)
+            && !k.to_ascii_lowercase().starts_with("x-amz-")
+            && !k.starts_with("response-")
+    })
+}
+
 /// (bucket, key) of a request; either may be empty.
 pub fn bucket_and_key(req: &Request) -> (String, String) {
     let path = req.uri.path().trim_start_matches('/');
@@ -163,6 +188,28 @@ pub fn handle(cloud: &SharedCloud, req: &Request) -> Response {
         }
         r
     };
+    if let Some(sub) = unknown_subresource(&q) {
+        return fail(
+            &CloudError::new(
+                "NotImplemented",
+                format!("This sandbox's S3 endpoint does not serve the '{sub}' sub-resource ({method} {resource})."),
+            )
+            .with_status(501),
+        );
+    }
+    if method == "GET" && has("location") && !bucket.is_empty() && key.is_empty() {
+        // Every bucket here is in us-east-1, which S3 reports as an empty constraint.
+        let exists = lock(cloud).call("s3", "HeadBucket", json!({ "Bucket": bucket }));
+        return match exists {
+            Ok(_) => Response::new(
+                200,
+                "application/xml",
+                format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"{S3_NS}\"/>"),
+            )
+            .with_header("x-amz-request-id", &id),
+            Err(e) => fail(&e),
+        };
+    }
     let mut params = Map::new();
     if !bucket.is_empty() {
         params.insert("Bucket".into(), json!(bucket));
