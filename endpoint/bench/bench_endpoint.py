@@ -1,7 +1,8 @@
 """boto3 SQS send+receive+delete loop: the cloudlab endpoint vs moto's mock_aws.
 
 Run by `cloudlab bench endpoint` (which starts the endpoint and passes its URL).
-Prints one JSON line: {"endpoint": msgs_per_s, "moto": msgs_per_s}.
+Prints one JSON line: {"endpoint": msgs_per_s, "moto": msgs_per_s, "raw": msgs_per_s}
+("raw" is the same loop over plain http.client, no SDK: the server's share).
 """
 
 import argparse
@@ -28,6 +29,30 @@ def loop(sqs, n):
     return n / (time.perf_counter() - start)
 
 
+def raw_loop(endpoint, n):
+    """The same loop over plain http.client: the server's share of the time."""
+    import http.client
+
+    conn = http.client.HTTPConnection(endpoint.split("//", 1)[1])
+
+    def call(op, body):
+        conn.request(
+            "POST",
+            "/",
+            json.dumps(body),
+            {"X-Amz-Target": "AmazonSQS." + op, "Content-Type": "application/x-amz-json-1.0"},
+        )
+        return json.loads(conn.getresponse().read() or b"{}")
+
+    url = call("CreateQueue", {"QueueName": "bench-raw"})["QueueUrl"]
+    start = time.perf_counter()
+    for i in range(n):
+        call("SendMessage", {"QueueUrl": url, "MessageBody": f"message {i}"})
+        m = call("ReceiveMessage", {"QueueUrl": url})["Messages"][0]
+        call("DeleteMessage", {"QueueUrl": url, "ReceiptHandle": m["ReceiptHandle"]})
+    return n / (time.perf_counter() - start)
+
+
 def client(endpoint=None):
     return boto3.client(
         "sqs",
@@ -46,11 +71,12 @@ def main():
     for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         os.environ.pop(var, None)
     endpoint = loop(client(a.endpoint), a.messages)
+    raw = raw_loop(a.endpoint, a.messages)
     from moto import mock_aws
 
     with mock_aws():
         moto = loop(client(), a.messages)
-    print(json.dumps({"endpoint": endpoint, "moto": moto}))
+    print(json.dumps({"endpoint": endpoint, "moto": moto, "raw": raw}))
 
 
 if __name__ == "__main__":

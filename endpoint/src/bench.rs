@@ -60,6 +60,8 @@ pub struct Report {
     pub endpoint_per_s: f64,
     /// The same against moto's `mock_aws`.
     pub moto_per_s: f64,
+    /// The same loop over plain `http.client` (no SDK) against the endpoint.
+    pub raw_http_per_s: f64,
 }
 
 impl std::fmt::Display for Report {
@@ -79,6 +81,11 @@ impl std::fmt::Display for Report {
             f,
             "  ratio              {:>8.2}x (endpoint / moto)",
             self.endpoint_per_s / self.moto_per_s.max(f64::MIN_POSITIVE)
+        )?;
+        write!(
+            f,
+            "\n  (the endpoint through plain http.client, no SDK: {:.0} msgs/s)",
+            self.raw_http_per_s
         )
     }
 }
@@ -141,5 +148,6 @@ pub fn run(messages: usize) -> Result<Report, BenchError> {
         messages,
         endpoint_per_s: v["endpoint"].as_f64().unwrap_or(0.0),
         moto_per_s: v["moto"].as_f64().unwrap_or(0.0),
+        raw_http_per_s: v["raw"].as_f64().unwrap_or(0.0),
     })
 }
