@@ -240,9 +240,11 @@ fn namespace(service: Option<&str>) -> &'static str {
 
 /// The query-protocol error XML for `err`.
 pub fn error_response(service: Option<&str>, err: &CloudError, id: &str) -> Response {
-    let code = match service {
-        Some("sqs") => sqs_query_code(&err.code),
-        _ => err.code.as_str(),
+    let code = match (service, err.code.as_str()) {
+        // The query protocol's name for an action that does not exist.
+        (_, "UnknownOperationException") => "InvalidAction",
+        (Some("sqs"), c) => sqs_query_code(c),
+        (_, c) => c,
     };
     let mut status = if err.status >= 400 { err.status } else { 400 };
     if service == Some("sns") && status == 400 && matches!(code, "NotFound" | "ResourceNotFound") {
@@ -456,6 +458,24 @@ mod tests {
                 "AttributeNames": ["All"],
                 "MaxNumberOfMessages": 10
             })
+        );
+    }
+
+    #[test]
+    fn unknown_actions_are_invalid_action() {
+        let cloud = crate::shared(cloudlab::Cloud::new());
+        let r = crate::route::tests::req(
+            "POST",
+            "/",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            "Action=Frobnicate",
+        );
+        let resp = crate::handle(&cloud, &r);
+        assert_eq!(resp.status, 400);
+        assert!(
+            resp.text().contains("<Code>InvalidAction</Code>"),
+            "{}",
+            resp.text()
         );
     }
 
