@@ -147,6 +147,7 @@ pub fn route(req: &Request) -> Route {
     if path.starts_with("/2015-03-31/")
         || path.starts_with("/2017-10-31/")
         || path.starts_with("/2019-09-25/")
+        || path.starts_with("/2019-09-30/")
     {
         return Route::Lambda;
     }

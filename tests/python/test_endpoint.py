@@ -177,6 +177,15 @@ def test_lambda_invoke_and_not_found(aws):
     assert failing["FunctionName"] == "boom"
     out = lam.invoke(FunctionName="boom", Payload=b"{}")
     assert out["FunctionError"] == "Unhandled"
+    lam.put_function_concurrency(FunctionName="echo", ReservedConcurrentExecutions=5)
+    assert lam.get_function_concurrency(FunctionName="echo")["ReservedConcurrentExecutions"] == 5
+    lam.add_permission(
+        FunctionName="echo",
+        StatementId="sns",
+        Action="lambda:InvokeFunction",
+        Principal="sns.amazonaws.com",
+    )
+    assert "sns.amazonaws.com" in lam.get_policy(FunctionName="echo")["Policy"]
     lam.delete_function(FunctionName="boom")
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
         lam.get_function(FunctionName="boom")
