@@ -81,12 +81,12 @@ pub fn lock(cloud: &SharedCloud) -> MutexGuard<'_, Cloud> {
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     /// The address could not be bound (port in use, bad host).
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {reason}")]
     Bind {
         /// What we tried to bind.
         addr: String,
-        /// Why it failed.
-        source: std::io::Error,
+        /// Why it failed (in the message, so not also a `source`).
+        reason: std::io::Error,
     },
     /// Any other I/O failure of the server.
     #[error("endpoint I/O error: {0}")]
@@ -246,9 +246,9 @@ pub async fn serve(cloud: SharedCloud, addr: &str, options: Options) -> Result<(
 pub async fn bind(addr: &str) -> Result<tokio::net::TcpListener, ServeError> {
     tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|source| ServeError::Bind {
+        .map_err(|reason| ServeError::Bind {
             addr: addr.to_string(),
-            source,
+            reason,
         })
 }
 
@@ -321,9 +321,9 @@ pub fn serve_in_background_on(
     addr: &str,
     options: Options,
 ) -> Result<Server, ServeError> {
-    let std_listener = std::net::TcpListener::bind(addr).map_err(|source| ServeError::Bind {
+    let std_listener = std::net::TcpListener::bind(addr).map_err(|reason| ServeError::Bind {
         addr: addr.to_string(),
-        source,
+        reason,
     })?;
     std_listener.set_nonblocking(true)?;
     let bound = std_listener.local_addr()?;
