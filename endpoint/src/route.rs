@@ -1,6 +1,7 @@
 //! Which service and protocol a request is for.
 //!
-//! In order: the `/_cloudlab/` control paths; the `X-Amz-Target` header
+//! In order: the `/_cloudlab/` control paths; Smithy RPC v2 CBOR paths
+//! (`/service/<target prefix>/operation/<Op>`); the `X-Amz-Target` header
 //! (JSON protocols); the `Authorization` header's credential scope
 //! (`Credential=AKID/20260101/us-east-1/sns/aws4_request`, or the presigned
 //! `X-Amz-Credential` query member) for the query protocol, Lambda and S3;
