@@ -44,8 +44,8 @@ enum SandboxCommand {
     /// Example: aws --endpoint-url http://127.0.0.1:4566 sqs create-queue --queue-name q
     ///
     /// Serves SQS (JSON and query), SNS (query), Lambda (REST), Step
-    /// Functions, EventBridge, Kinesis, Firehose (JSON) and S3 (REST-XML,
-    /// path and virtual-host buckets). Virtual time moves with POST
+    /// Functions, EventBridge, Kinesis, Firehose (JSON), CloudWatch (RPC v2
+    /// CBOR and JSON) and S3 (REST-XML, path and virtual-host buckets). Virtual time moves with POST
     /// /_cloudlab/advance {"seconds": N}, or with the wall clock under
     /// --realtime. Prints "listening on http://HOST:PORT" when ready.
     Serve {
