@@ -23,7 +23,10 @@ fn fast_answer(ctx: &mut Ctx) -> Outcome {
     for (i, sku) in ["mug-blue", "plate-red", "bowl-green"].iter().enumerate() {
         let r = post(&mut cloud, &b.api, &json!({"sku": sku, "qty": i + 1}))?;
         order_id(&r)?;
-        check::that(&format!("POST /orders answered within 1 s (took {:?})", r.latency), r.latency <= 1.secs())?;
+        check::that(
+            &format!("POST /orders answered within 1 s (took {:?})", r.latency),
+            r.latency <= 1.secs(),
+        )?;
     }
     Ok(())
 }
@@ -46,20 +49,32 @@ fn bad_orders(ctx: &mut Ctx) -> Outcome {
     for body in bodies {
         let r = check::ok(
             "POST /orders",
-            cloud.api(&b.api).post("/orders").header("content-type", "application/json").body(body).send(),
+            cloud
+                .api(&b.api)
+                .post("/orders")
+                .header("content-type", "application/json")
+                .body(body)
+                .send(),
         )?;
         statuses.push((body.to_string(), r.status));
     }
     check::eq(
         "statuses for bad bodies",
-        bodies.iter().map(|b| (b.to_string(), 400u16)).collect::<Vec<_>>(),
+        bodies
+            .iter()
+            .map(|b| (b.to_string(), 400u16))
+            .collect::<Vec<_>>(),
         statuses,
     )?;
     let stats = check::ok("stats of orders", cloud.sqs().stats(&b.orders))?;
     check::eq("messages sent to orders", 0, stats.sent)?;
     cloud.advance(10.mins());
     cloud.run_until_idle();
-    check::eq("orders fulfilled", Vec::<String>::new(), w.fulfilled_sorted())
+    check::eq(
+        "orders fulfilled",
+        Vec::<String>::new(),
+        w.fulfilled_sorted(),
+    )
 }
 
 fn launch(ctx: &mut Ctx) -> Outcome {
@@ -68,7 +83,10 @@ fn launch(ctx: &mut Ctx) -> Outcome {
     ctx.note("300 orders posted at the same instant, then 4 hours pass");
     let report = check::ok(
         "300 orders at once",
-        cloud.api(&b.api).burst(300, ApiRequest::post("/orders").json(&json!({"sku": "mug-blue", "qty": 1}))),
+        cloud.api(&b.api).burst(
+            300,
+            ApiRequest::post("/orders").json(&json!({"sku": "mug-blue", "qty": 1})),
+        ),
     )?;
     check::eq("responses 202", 300, report.count(202))?;
     cloud.advance(4.hours());
@@ -76,7 +94,11 @@ fn launch(ctx: &mut Ctx) -> Outcome {
     let done = w.fulfilled_sorted();
     let mut unique = done.clone();
     unique.dedup();
-    check::eq("orders fulfilled more than once", 0, done.len() - unique.len())?;
+    check::eq(
+        "orders fulfilled more than once",
+        0,
+        done.len() - unique.len(),
+    )?;
     check::eq("different orders fulfilled", 300, unique.len())?;
     let parked = check::ok("counts of orders-dlq", cloud.sqs().counts(&b.dlq))?;
     check::eq("orders in orders-dlq", 0, parked.total())
@@ -88,28 +110,53 @@ fn poison(ctx: &mut Ctx) -> Outcome {
     ctx.note("5 orders, then 25 more one millisecond apart, the 12th of them for discontinued-vase; then 6 hours pass");
     let mut ids = Vec::new();
     for i in 0..5 {
-        ids.push(order_id(&post(&mut cloud, &b.api, &json!({"sku": "mug-blue", "qty": i + 1}))?)?);
+        ids.push(order_id(&post(
+            &mut cloud,
+            &b.api,
+            &json!({"sku": "mug-blue", "qty": i + 1}),
+        )?)?);
     }
     let report = check::ok(
         "25 orders a millisecond apart",
-        cloud.api(&b.api).load(Load::rate(1000.0).during(25.millis()), |i| {
-            let sku = if i == 11 { "discontinued-vase" } else { "plate-red" };
-            ApiRequest::post("/orders").json(&json!({"sku": sku, "qty": 1}))
-        }),
+        cloud
+            .api(&b.api)
+            .load(Load::rate(1000.0).during(25.millis()), |i| {
+                let sku = if i == 11 {
+                    "discontinued-vase"
+                } else {
+                    "plate-red"
+                };
+                ApiRequest::post("/orders").json(&json!({"sku": sku, "qty": 1}))
+            }),
     )?;
     check::eq("responses 202", 25, report.count(202))?;
     cloud.advance(6.hours());
     cloud.run_until_idle();
-    let parked = check::ok("receive from orders-dlq", cloud.sqs().receive(&b.dlq, Receive::max(10)))?;
+    let parked = check::ok(
+        "receive from orders-dlq",
+        cloud.sqs().receive(&b.dlq, Receive::max(10)),
+    )?;
     check::eq("orders in orders-dlq", 1, parked.len())?;
     let order: Value = parked[0].body.parse().unwrap_or(Value::Null);
-    check::eq("the parked order's sku", json!("discontinued-vase"), order["sku"].clone())?;
+    check::eq(
+        "the parked order's sku",
+        json!("discontinued-vase"),
+        order["sku"].clone(),
+    )?;
     let bad = order["orderId"].as_str().unwrap_or("").to_string();
-    check::eq("times fulfil was handed the discontinued order", 3, w.attempts(&bad))?;
+    check::eq(
+        "times fulfil was handed the discontinued order",
+        3,
+        w.attempts(&bad),
+    )?;
     let done = w.fulfilled_sorted();
     let mut unique = done.clone();
     unique.dedup();
-    check::eq("orders fulfilled more than once", 0, done.len() - unique.len())?;
+    check::eq(
+        "orders fulfilled more than once",
+        0,
+        done.len() - unique.len(),
+    )?;
     check::eq("different orders fulfilled", 29, unique.len())?;
     for id in ids {
         check::that(&format!("order {id} was fulfilled"), unique.contains(&id))?;
@@ -121,10 +168,24 @@ fn price(ctx: &mut Ctx) -> Outcome {
     let mut cloud = ctx.cloud();
     let (b, _w, _f) = build(&mut cloud)?;
     for i in 0..100 {
-        post(&mut cloud, &b.api, &json!({"sku": "mug-blue", "qty": i % 5 + 1}))?;
+        post(
+            &mut cloud,
+            &b.api,
+            &json!({"sku": "mug-blue", "qty": i % 5 + 1}),
+        )?;
     }
     let bill = cloud.bill();
-    let api_usd: f64 = bill.lines.iter().filter(|l| l.service == "apigateway").map(|l| l.gross_usd()).sum();
+    let api_usd: f64 = bill
+        .lines
+        .iter()
+        .filter(|l| l.service == "apigateway")
+        .map(|l| l.gross_usd())
+        .sum();
     let per_million = api_usd / 100.0 * 1e6;
-    check::that(&format!("API Gateway's price per million orders is at most $1.50 (it is ${per_million:.2})"), per_million <= 1.5)
+    check::that(
+        &format!(
+            "API Gateway's price per million orders is at most $1.50 (it is ${per_million:.2})"
+        ),
+        per_million <= 1.5,
+    )
 }

@@ -47,7 +47,10 @@ pub fn fulfil_function(cloud: &mut Cloud) -> Result<(FunctionRef, Warehouse), ch
             "fulfil",
             Function::new(move |event, ctx| {
                 let Some(records) = event["Records"].as_array() else {
-                    return Err(FnError::new("NotAnSqsBatch", "fulfil reads SQS batches (Records)"));
+                    return Err(FnError::new(
+                        "NotAnSqsBatch",
+                        "fulfil reads SQS batches (Records)",
+                    ));
                 };
                 for r in records {
                     let order: Value = serde_json::from_str(r["body"].as_str().unwrap_or(""))
@@ -58,7 +61,10 @@ pub fn fulfil_function(cloud: &mut Cloud) -> Result<(FunctionRef, Warehouse), ch
                         return Err(FnError::new("BadOrder", "an order without orderId"));
                     }
                     if order["sku"] == "discontinued-vase" {
-                        return Err(FnError::new("Discontinued", "discontinued-vase is no longer made"));
+                        return Err(FnError::new(
+                            "Discontinued",
+                            "discontinued-vase is no longer made",
+                        ));
                     }
                     ctx.spend(20.secs());
                     seen.fulfilled.lock().unwrap().push(id);
@@ -83,14 +89,20 @@ pub fn build(cloud: &mut Cloud) -> Result<(Backend, Warehouse, FunctionRef), che
 
 /// Posts an order body; returns the response.
 pub fn post(cloud: &mut Cloud, api: &ApiRef, body: &Value) -> Result<ApiResponse, check::Fail> {
-    check::ok("POST /orders", cloud.api(api).post("/orders").json(body).send())
+    check::ok(
+        "POST /orders",
+        cloud.api(api).post("/orders").json(body).send(),
+    )
 }
 
 /// The `orderId` of a 202 response, or a failure.
 pub fn order_id(r: &ApiResponse) -> Result<String, check::Fail> {
     check::eq("status of POST /orders", 202, r.status)?;
     let id = r.json()["orderId"].as_str().unwrap_or("").to_string();
-    check::that(&format!("the 202 body has a non-empty orderId (body: {})", r.text()), !id.is_empty())?;
+    check::that(
+        &format!("the 202 body has a non-empty orderId (body: {})", r.text()),
+        !id.is_empty(),
+    )?;
     Ok(id)
 }
 

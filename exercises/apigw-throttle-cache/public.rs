@@ -7,10 +7,17 @@ use super::solution::build_api;
 
 pub fn scenarios() -> Vec<Scenario> {
     vec![
-        Scenario::new("a quote comes back with the product's price", 2, one_quote)
-            .feedback("`GET /quotes/{product}` on the API must reach `quote` and return what it answered."),
-        Scenario::new("asking twice in a row invokes the function once", 2, asked_twice)
-            .feedback("The second identical request should be answered by API Gateway itself, from a cache."),
+        Scenario::new("a quote comes back with the product's price", 2, one_quote).feedback(
+            "`GET /quotes/{product}` on the API must reach `quote` and return what it answered.",
+        ),
+        Scenario::new(
+            "asking twice in a row invokes the function once",
+            2,
+            asked_twice,
+        )
+        .feedback(
+            "The second identical request should be answered by API Gateway itself, from a cache.",
+        ),
     ]
 }
 
@@ -82,7 +89,10 @@ fn one_quote(ctx: &mut Ctx) -> Outcome {
     let (_f, _prices, api) = setup(&mut cloud)?;
     check::eq(
         "GET /quotes/p-3",
-        (200, json!({"product": "p-3", "currency": "USD", "price": 3.99})),
+        (
+            200,
+            json!({"product": "p-3", "currency": "USD", "price": 3.99}),
+        ),
         get(&mut cloud, &api, "/quotes/p-3")?,
     )
 }

@@ -10,10 +10,9 @@ pub struct Backend {
 /// No dead-letter queue: a failed order is retried until it works.
 pub fn setup(cloud: &mut Cloud, fulfil: &FunctionRef) -> CloudResult<Backend> {
     let dlq = cloud.sqs().create_queue("orders-dlq")?;
-    let orders = cloud.sqs().create_queue_with(
-        "orders",
-        QueueOptions::new().visibility_timeout(30.mins()),
-    )?;
+    let orders = cloud
+        .sqs()
+        .create_queue_with("orders", QueueOptions::new().visibility_timeout(30.mins()))?;
     let queue = orders.clone();
     let accept = cloud.lambda().create_function(
         "accept-order",
