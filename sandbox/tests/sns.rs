@@ -465,3 +465,48 @@ fn json_face_subscribe_confirm_list() {
         .unwrap_err();
     assert_eq!(err.code, "InvalidParameter");
 }
+
+#[test]
+fn more_than_ten_attributes_travel_in_the_envelope_but_not_raw_to_sqs() {
+    let mut c = Cloud::new();
+    let t = c.sns().create_topic("t").unwrap();
+    let enveloped = c.sqs().create_queue("enveloped").unwrap();
+    let raw = c.sqs().create_queue("raw").unwrap();
+    let dlq = c.sqs().create_queue("raw-dlq").unwrap();
+    c.sns().subscribe_queue(&t, &enveloped).unwrap();
+    let raw_sub = c.sns().subscribe_queue_raw(&t, &raw).unwrap();
+    c.sns().set_dead_letter_queue(&raw_sub, &dlq).unwrap();
+    let mut p = Publish::new("twelve");
+    for i in 0..12 {
+        p = p.attr(&format!("a{i}"), "x");
+    }
+    c.sns().publish(&t, p).unwrap();
+    let env: Value =
+        serde_json::from_str(&c.sqs().receive(&enveloped, 1).unwrap()[0].body).unwrap();
+    assert_eq!(env["MessageAttributes"].as_object().unwrap().len(), 12);
+    assert!(
+        c.sqs().receive(&raw, 1).unwrap().is_empty(),
+        "a client-side error"
+    );
+    let dead = c.sqs().receive(&dlq, 1).unwrap();
+    assert_eq!(dead.len(), 1, "not lost: in the subscription DLQ");
+    assert!(dead[0].body.contains("twelve"));
+    assert!(dead[0].attr("ErrorMessage").unwrap().contains("at most 10"));
+}
+
+#[test]
+fn raw_delivery_is_for_queues_and_http_only() {
+    let mut c = Cloud::new();
+    let t = c.sns().create_topic("t").unwrap();
+    let f = c.lambda().create_function("f", Function::echo()).unwrap();
+    let sub = c.sns().subscribe_lambda(&t, &f).unwrap();
+    let e = c
+        .sns()
+        .set_subscription_attribute(&sub, "RawMessageDelivery", "true")
+        .unwrap_err();
+    assert_eq!(e.code, "InvalidParameter");
+    assert!(e.message.contains("[lambda]"), "{}", e.message);
+    c.sns()
+        .set_subscription_attribute(&sub, "RawMessageDelivery", "false")
+        .unwrap();
+}

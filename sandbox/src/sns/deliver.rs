@@ -140,6 +140,13 @@ fn to_sqs(cloud: &mut Cloud, n: &Notification, sub: &Subscription) -> Attempt {
     if !cloud.sqs.queues.contains_key(queue) {
         return Attempt::Fail(format!("queue {queue} does not exist"));
     }
+    if sub.raw() && n.attributes.len() > super::quotas::MAX_RAW_SQS_ATTRIBUTES {
+        return Attempt::Fail(format!(
+            "{} message attributes: a raw delivery to SQS carries at most {}",
+            n.attributes.len(),
+            super::quotas::MAX_RAW_SQS_ATTRIBUTES
+        ));
+    }
     let (body, attrs) = if sub.raw() {
         (
             n.message_for(Protocol::Sqs).to_string(),

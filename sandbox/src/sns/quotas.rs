@@ -9,9 +9,11 @@ pub const MAX_MESSAGE_SIZE: usize = 262_144;
 /// Longest subject, characters.
 /// <https://docs.aws.amazon.com/sns/latest/api/API_Publish.html>
 pub const MAX_SUBJECT_LEN: usize = 100;
-/// Message attributes per message.
+/// Message attributes a raw delivery to an SQS queue can carry (a message
+/// with more is discarded as a client-side error; the JSON envelope carries
+/// any number, within the size limit).
 /// <https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html>
-pub const MAX_MESSAGE_ATTRIBUTES: usize = 10;
+pub const MAX_RAW_SQS_ATTRIBUTES: usize = 10;
 /// Entries per PublishBatch.
 /// <https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html>
 pub const MAX_BATCH_ENTRIES: usize = 10;

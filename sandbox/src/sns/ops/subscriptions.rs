@@ -80,12 +80,22 @@ fn check_endpoint(cloud: &Cloud, protocol: Protocol, endpoint: &str) -> CloudRes
     Ok(())
 }
 
-fn check_attribute(name: &str, value: &str) -> CloudResult<()> {
+fn check_attribute(protocol: Protocol, name: &str, value: &str) -> CloudResult<()> {
     match name {
         "RawMessageDelivery"
             if !matches!(value.to_ascii_lowercase().as_str(), "true" | "false") =>
         {
             Err(invalid("RawMessageDelivery: must be true or false"))
+        }
+        // Raw delivery exists for SQS, HTTP/S and Firehose subscribers only.
+        "RawMessageDelivery"
+            if value.eq_ignore_ascii_case("true")
+                && !matches!(protocol, Protocol::Sqs | Protocol::Http | Protocol::Https) =>
+        {
+            Err(invalid(format!(
+                "Attributes Reason: Delivery protocol [{}] does not support raw message delivery.",
+                protocol.as_str()
+            )))
         }
         "DeliveryPolicy" => RetryPolicy::from_delivery_policy(value).map(|_| ()),
         "RedrivePolicy" => {
@@ -113,7 +123,7 @@ pub fn subscribe(cloud: &mut Cloud, input: SubscribeInput) -> CloudResult<Subscr
         .ok_or_else(|| invalid("Endpoint Reason: An endpoint must be specified"))?;
     check_endpoint(cloud, protocol, &endpoint)?;
     for (k, v) in &input.attributes {
-        check_attribute(k, v)?;
+        check_attribute(protocol, k, v)?;
     }
     let filter = filter::from_attributes(&input.attributes, true)?;
     let topic_arn = input.topic_arn.clone();
@@ -420,12 +430,12 @@ pub fn set_subscription_attributes(
     cloud: &mut Cloud,
     input: SetSubscriptionAttributesInput,
 ) -> CloudResult<()> {
-    check_attribute(&input.attribute_name, &input.attribute_value)?;
     let s = cloud
         .sns
         .subscriptions
         .get(&input.subscription_arn)
         .ok_or_else(|| not_found("Subscription"))?;
+    check_attribute(s.protocol, &input.attribute_name, &input.attribute_value)?;
     let mut attributes = s.attributes.clone();
     if input.attribute_value.is_empty() {
         attributes.remove(&input.attribute_name);
