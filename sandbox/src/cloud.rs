@@ -36,6 +36,12 @@ pub struct Core {
     pub(crate) anomalies: bool,
     /// How deep inside scheduled work we are; waits only move time at depth 0.
     pub(crate) depth: u32,
+    /// How many function handlers are running (one inside another when a
+    /// handler invokes a function synchronously).
+    pub(crate) handlers: u32,
+    /// Time the running handler waited on synchronous invocations it made;
+    /// added to its duration when it returns.
+    pub(crate) waited: std::time::Duration,
 }
 
 impl Core {
@@ -48,6 +54,8 @@ impl Core {
             seed,
             anomalies: false,
             depth: 0,
+            handlers: 0,
+            waited: std::time::Duration::ZERO,
         }
     }
 

@@ -443,3 +443,40 @@ fn handler_calls_other_services() {
     c.lambda().invoke(&f, json!({"x": 1})).unwrap();
     assert_eq!(c.sqs().receive(&out_q, 1).unwrap()[0].body, "{\"x\":1}");
 }
+
+#[test]
+fn a_handler_waits_for_the_functions_it_invokes_synchronously() {
+    let mut c = Cloud::new();
+    let slow = c
+        .lambda()
+        .create_function("slow", Function::sleep().init_duration(500.millis()))
+        .unwrap();
+    let caller = |timeout: Duration| {
+        Function::new(|_e, ctx| {
+            let inner = ctx.lambda().invoke("slow", json!({"ms": 2000}))?;
+            Ok(json!({"inner_ms": inner.duration.as_millis() as u64}))
+        })
+        .timeout(timeout)
+    };
+    c.lambda()
+        .create_function("caller", caller(10.secs()))
+        .unwrap();
+    c.lambda()
+        .create_function("hasty", caller(1.secs()))
+        .unwrap();
+    c.lambda().invoke(&slow, json!({"ms": 1})).unwrap(); // warm: no init below
+    let start = c.now();
+    let out = c.lambda().invoke("caller", json!({})).unwrap();
+    assert!(out.function_error.is_none(), "{:?}", out.payload);
+    assert!(out.duration >= 2000.millis(), "{:?}", out.duration);
+    assert!(
+        c.now().since(start) >= 2000.millis(),
+        "the clock moved once, by the whole call"
+    );
+    let out = c.lambda().invoke("hasty", json!({})).unwrap();
+    assert_eq!(
+        out.error_type(),
+        Some("Sandbox.Timedout"),
+        "waiting counts toward the timeout"
+    );
+}

@@ -169,7 +169,8 @@ impl<'a> Ctx<'a> {
         self.cloud.sns()
     }
 
-    /// Lambda, as the function's SDK client (to invoke other functions).
+    /// Lambda, as the function's SDK client (to invoke other functions; a
+    /// synchronous invoke adds the callee's duration to this invocation's).
     pub fn lambda(&mut self) -> super::Lambda<'_> {
         self.cloud.lambda()
     }

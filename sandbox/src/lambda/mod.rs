@@ -377,7 +377,9 @@ impl Lambda<'_> {
 
     /// Invokes synchronously and waits: time moves on by the invocation's
     /// duration (cold starts included). A function error is `Ok` with
-    /// `function_error` set, as in the API; throttling is `Err`.
+    /// `function_error` set, as in the API; throttling is `Err`. From inside
+    /// a handler (`ctx.lambda().invoke(..)`) the caller waits instead: its
+    /// own duration (and bill, and timeout) grows by the callee's.
     pub fn invoke(
         &mut self,
         f: &(impl AsFunction + ?Sized),

@@ -269,7 +269,13 @@ pub(crate) fn execute(
         timed_out: false,
     };
     let handler = config.handler.clone();
+    let outer_wait = std::mem::take(&mut ctx.cloud.core.waited);
+    ctx.cloud.core.handlers += 1;
     let result = catch_unwind(AssertUnwindSafe(|| handler.call(payload, &mut ctx)));
+    ctx.cloud.core.handlers -= 1;
+    // Synchronous invocations the handler made: it waited for each.
+    let waited = std::mem::replace(&mut ctx.cloud.core.waited, outer_wait);
+    ctx.spend(waited);
     let Ctx {
         cloud,
         spent,
