@@ -1,5 +1,5 @@
 //! The course magics: cells that start with `:exercise`, `:hint`, `:check`,
-//! `:reset`, `:replay` or `:help`. Every other `:command` (`:dep`, `:vars`,
+//! `:endpoint`, `:reset`, `:replay` or `:help`. Every other `:command` (`:dep`, `:vars`,
 //! `:timing` ...) belongs to evcxr and is passed through untouched.
 
 /// One course magic, parsed.
@@ -18,6 +18,9 @@ pub enum Magic {
     /// `:check [<id>]`: run the exercise's public scenarios on the latest
     /// solution cell (the latest one of any exercise without an id).
     Check(Option<String>),
+    /// `:endpoint`: load `cloudlab-endpoint`, to serve a shared `Cloud` over
+    /// HTTP to the AWS CLI and SDKs (`cloud.serve(4566)`).
+    Endpoint,
 }
 
 /// A course magic written wrongly.
@@ -73,6 +76,11 @@ pub const COURSE_MAGICS: &[(&str, &str, &str)] = &[
         "Run the exercise's public scenarios on your latest solution cell",
     ),
     (
+        ":endpoint",
+        "",
+        "Load the AWS endpoint: `let cloud = shared(Cloud::new()); let server = cloud.serve(4566)?;`",
+    ),
+    (
         ":reset",
         "",
         "Fresh start: forget all variables and definitions (the Cloud too), keep the compiled sandbox",
@@ -118,6 +126,7 @@ fn build(magic: &'static str, args: &[&str]) -> Result<Magic, MagicError> {
         ":check" => one_id(magic, args, ":check [<id>]").map(|id| Magic::Check(Some(id))),
         ":reset" => no_args(magic, args).map(|_| Magic::Reset),
         ":replay" => no_args(magic, args).map(|_| Magic::Replay),
+        ":endpoint" => no_args(magic, args).map(|_| Magic::Endpoint),
         _ => no_args(magic, args).map(|_| Magic::Help),
     }
 }
@@ -169,6 +178,8 @@ mod tests {
         assert_eq!(parse(":help"), Some(Ok(Magic::Help)));
         assert_eq!(parse("\n  :reset  \n"), Some(Ok(Magic::Reset)));
         assert_eq!(parse(":replay"), Some(Ok(Magic::Replay)));
+        assert_eq!(parse(":endpoint"), Some(Ok(Magic::Endpoint)));
+        assert!(parse(":endpoint 4566").unwrap().is_err());
         assert_eq!(parse(":check"), Some(Ok(Magic::Check(None))));
         assert_eq!(
             parse(":check sqs-1"),

@@ -45,6 +45,19 @@ pub(crate) fn preload_code(sandbox: &Path) -> String {
     )
 }
 
+/// The `:endpoint` cell for the endpoint crate in `dir`.
+pub(crate) fn endpoint_code(dir: &Path) -> String {
+    let path = dir
+        .display()
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
+    format!(
+        ":dep cloudlab-endpoint = {{ path = \"{path}\" }}\n\
+         use cloudlab_endpoint::{{ServeExt, SharedCloud, lock, shared}};\n"
+    )
+}
+
 /// A panic hook that prints the message between markers the kernel reads,
 /// instead of the default message and backtrace on stderr; it also turns on
 /// the runtime's copies of rich displays.
@@ -77,5 +90,12 @@ mod tests {
         assert!(code.contains(":dep serde_json = \"1\"\n"), "{code}");
         assert!(code.contains("fn __cloudlab_panic_hook()"));
         assert!(code.contains("\\u{1}cloudlab:panic-begin"), "{code}");
+    }
+
+    #[test]
+    fn endpoint_code_loads_the_crate_by_path() {
+        let code = endpoint_code(Path::new("/repo/endpoint"));
+        assert!(code.starts_with(":dep cloudlab-endpoint = { path = \"/repo/endpoint\" }\n"));
+        assert!(code.contains("use cloudlab_endpoint::{ServeExt, SharedCloud, lock, shared};"));
     }
 }

@@ -90,6 +90,7 @@ impl WorkerHandle {
             hints_shown: HashMap::new(),
             solutions: HashMap::new(),
             last_solution: None,
+            endpoint_loaded: false,
         };
         std::thread::Builder::new()
             .name("cloudlab-evcxr".into())
@@ -168,6 +169,8 @@ struct Worker {
     solutions: HashMap<String, String>,
     /// The exercise of the latest solution cell, for a bare `:check`.
     last_solution: Option<String>,
+    /// `:endpoint` ran: reload the endpoint crate after a reset or a replay.
+    endpoint_loaded: bool,
 }
 
 impl Worker {
@@ -566,6 +569,7 @@ impl Worker {
             Magic::Exercise(id) => return self.exercise(&id, request),
             Magic::Hint(id) => self.hint(&id),
             Magic::Check(id) => self.check(id),
+            Magic::Endpoint => self.endpoint(),
         };
         let _ = self.flush();
         match result {
@@ -613,12 +617,45 @@ impl Worker {
         outcome::markdown(&text, &md)
     }
 
-    /// Back to a fresh kernel: no variables, no definitions, the prelude loaded.
+    /// Back to a fresh kernel: no variables, no definitions, the prelude
+    /// (and the endpoint crate, if `:endpoint` ran) loaded.
     fn fresh_state(&mut self) -> Result<(), ErrorOutput> {
         let cleared = self.quiet(":clear");
-        let loaded = cleared.and_then(|_| self.load_preload());
+        let mut loaded = cleared.and_then(|_| self.load_preload());
+        if loaded.is_ok() && self.endpoint_loaded {
+            loaded = self.load_endpoint();
+        }
         loaded
             .map_err(|e| outcome::error("ResetFailed", &e, e.lines().map(str::to_string).collect()))
+    }
+
+    /// `:endpoint`: the endpoint crate as a dependency, its names in scope.
+    fn endpoint(&mut self) -> Result<Media, ErrorOutput> {
+        self.load_endpoint().map_err(|e| {
+            outcome::error(
+                "EndpointFailed",
+                &e,
+                e.lines().map(str::to_string).collect(),
+            )
+        })?;
+        self.endpoint_loaded = true;
+        let text = "cloudlab-endpoint loaded. Share a Cloud, then serve it:\n\n\
+                    let cloud = shared(Cloud::new());\n\
+                    let server = cloud.serve(4566)?;   // keep `server`: dropping it stops it\n\
+                    cloud.lock().unwrap().sqs().create_queue(\"orders\")?;\n\n\
+                    Shell cells see the same account: \
+                    !aws --endpoint-url http://localhost:4566 sqs list-queues \
+                    (any access key; signatures are not checked).";
+        let md = format!("```text\n{text}\n```");
+        Ok(outcome::markdown(text, &md))
+    }
+
+    fn load_endpoint(&mut self) -> Result<(), String> {
+        let dir = self.config.root.join("endpoint");
+        if !dir.join("Cargo.toml").exists() {
+            return Err(format!("no endpoint crate at {}", dir.display()));
+        }
+        self.quiet(&preload::endpoint_code(&dir))
     }
 
     fn reset(&mut self) -> Result<Media, ErrorOutput> {

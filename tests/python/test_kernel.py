@@ -261,7 +261,7 @@ def test_course_magics(kernel):
     reply, outputs = run(kc, ":help")
     assert reply["status"] == "ok"
     md = of_type(outputs, "display_data")[0]["data"]["text/markdown"]
-    for magic in (":exercise", ":hint", ":check", ":reset", ":replay", ":dep"):
+    for magic in (":exercise", ":hint", ":check", ":endpoint", ":reset", ":replay", ":dep"):
         assert magic in md
 
     reply, outputs = run(kc, ":exercise sqs-idempotent-consumer")
@@ -297,6 +297,32 @@ def test_check_runs_the_public_scenarios_on_the_solution_cell(kernel):
     data = of_type(outputs, "display_data")[0]["data"]
     assert "<" in data["text/html"]
     assert "sqs-idempotent-consumer" in data["text/plain"] or "idempotent" in data["text/plain"].lower()
+
+
+def test_endpoint_magic_serves_the_notebooks_cloud_to_boto3(kernel):
+    """`:endpoint` loads cloudlab-endpoint; a shared Cloud served from a cell
+    and boto3 outside the kernel see one account."""
+    import boto3
+
+    _, kc = kernel
+    reply, outputs = run(kc, ":endpoint", timeout=900)
+    assert reply["status"] == "ok", (reply, outputs)
+    assert "cloud.serve(4566)" in of_type(outputs, "display_data")[0]["data"]["text/plain"]
+    reply, outputs = run(kc, 'let ep_cloud = shared(Cloud::new());\n'
+                             'let ep_server = ep_cloud.serve(0)?;\n'
+                             'ep_cloud.lock().unwrap().sqs().create_queue("from-the-notebook")?;\n'
+                             'ep_server.url()', timeout=300)
+    assert reply["status"] == "ok", (reply, outputs)
+    url = of_type(outputs, "execute_result")[0]["data"]["text/plain"].strip('"')
+    assert url.startswith("http://127.0.0.1:")
+    sqs = boto3.client("sqs", endpoint_url=url, region_name="us-east-1",
+                       aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+    assert [u.rsplit("/", 1)[1] for u in sqs.list_queues()["QueueUrls"]] == ["from-the-notebook"]
+    sqs.create_queue(QueueName="from-boto3")
+    reply, outputs = run(kc, 'ep_cloud.lock().unwrap().sqs().list_queues().len()')
+    assert of_type(outputs, "execute_result")[0]["data"]["text/plain"] == "2"
+    reply, outputs = run(kc, ":endpoint now", stop_on_error=False)
+    assert reply["status"] == "error" and of_type(outputs, "error")[0]["ename"] == "MagicError"
 
 
 def test_shutdown_with_restart(kernel):
