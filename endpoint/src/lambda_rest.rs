@@ -70,83 +70,122 @@ fn body_object(req: &Request) -> Result<Map<String, Value>, CloudError> {
     }
 }
 
+/// Lambda's REST routes: (method, path after the API version, operation,
+/// success status). A `{Member}` segment becomes that request member.
+const ROUTES: &[(&str, &str, &str, u16)] = &[
+    ("POST", "functions", "CreateFunction", 201),
+    ("GET", "functions", "ListFunctions", 200),
+    ("GET", "functions/{FunctionName}", "GetFunction", 200),
+    ("DELETE", "functions/{FunctionName}", "DeleteFunction", 204),
+    (
+        "GET",
+        "functions/{FunctionName}/configuration",
+        "GetFunctionConfiguration",
+        200,
+    ),
+    (
+        "PUT",
+        "functions/{FunctionName}/configuration",
+        "UpdateFunctionConfiguration",
+        200,
+    ),
+    (
+        "PUT",
+        "functions/{FunctionName}/code",
+        "UpdateFunctionCode",
+        200,
+    ),
+    (
+        "POST",
+        "functions/{FunctionName}/invocations",
+        "Invoke",
+        200,
+    ),
+    (
+        "POST",
+        "functions/{FunctionName}/policy",
+        "AddPermission",
+        201,
+    ),
+    ("GET", "functions/{FunctionName}/policy", "GetPolicy", 200),
+    (
+        "DELETE",
+        "functions/{FunctionName}/policy/{StatementId}",
+        "RemovePermission",
+        204,
+    ),
+    (
+        "PUT",
+        "functions/{FunctionName}/concurrency",
+        "PutFunctionConcurrency",
+        200,
+    ),
+    (
+        "GET",
+        "functions/{FunctionName}/concurrency",
+        "GetFunctionConcurrency",
+        200,
+    ),
+    (
+        "DELETE",
+        "functions/{FunctionName}/concurrency",
+        "DeleteFunctionConcurrency",
+        204,
+    ),
+    (
+        "POST",
+        "event-source-mappings",
+        "CreateEventSourceMapping",
+        202,
+    ),
+    (
+        "GET",
+        "event-source-mappings",
+        "ListEventSourceMappings",
+        200,
+    ),
+    (
+        "GET",
+        "event-source-mappings/{UUID}",
+        "GetEventSourceMapping",
+        200,
+    ),
+    (
+        "PUT",
+        "event-source-mappings/{UUID}",
+        "UpdateEventSourceMapping",
+        202,
+    ),
+    (
+        "DELETE",
+        "event-source-mappings/{UUID}",
+        "DeleteEventSourceMapping",
+        202,
+    ),
+    ("GET", "account-settings", "GetAccountSettings", 200),
+];
+
 /// Which operation a method and path name, with the members taken from the path.
 fn operation(method: &str, segs: &[String]) -> Option<(&'static str, Map<String, Value>, u16)> {
-    let mut m = Map::new();
-    let s: Vec<&str> = segs.iter().map(String::as_str).collect();
-    let name = |m: &mut Map<String, Value>, n: &str| {
-        m.insert("FunctionName".into(), Value::String(n.to_string()));
-    };
-    let found = match (method, s.as_slice()) {
-        ("POST", [_, "functions"]) => ("CreateFunction", 201),
-        ("GET", [_, "functions"]) => ("ListFunctions", 200),
-        ("GET", [_, "functions", f]) => {
-            name(&mut m, f);
-            ("GetFunction", 200)
+    // The first segment is the API version (2015-03-31, 2019-09-30 ...).
+    let rest = segs.get(1..)?;
+    ROUTES.iter().find_map(|&(m, pattern, op, status)| {
+        let parts: Vec<&str> = pattern.split('/').collect();
+        if m != method || parts.len() != rest.len() {
+            return None;
         }
-        ("DELETE", [_, "functions", f]) => {
-            name(&mut m, f);
-            ("DeleteFunction", 204)
+        let mut members = Map::new();
+        for (part, seg) in parts.iter().zip(rest) {
+            match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                Some(member) => {
+                    members.insert(member.to_string(), Value::String(seg.clone()));
+                }
+                None if part == seg => {}
+                None => return None,
+            }
         }
-        ("GET", [_, "functions", f, "configuration"]) => {
-            name(&mut m, f);
-            ("GetFunctionConfiguration", 200)
-        }
-        ("PUT", [_, "functions", f, "configuration"]) => {
-            name(&mut m, f);
-            ("UpdateFunctionConfiguration", 200)
-        }
-        ("PUT", [_, "functions", f, "code"]) => {
-            name(&mut m, f);
-            ("UpdateFunctionCode", 200)
-        }
-        ("POST", [_, "functions", f, "invocations"]) => {
-            name(&mut m, f);
-            ("Invoke", 200)
-        }
-        ("POST", [_, "functions", f, "policy"]) => {
-            name(&mut m, f);
-            ("AddPermission", 201)
-        }
-        ("GET", [_, "functions", f, "policy"]) => {
-            name(&mut m, f);
-            ("GetPolicy", 200)
-        }
-        ("DELETE", [_, "functions", f, "policy", sid]) => {
-            name(&mut m, f);
-            m.insert("StatementId".into(), Value::String(sid.to_string()));
-            ("RemovePermission", 204)
-        }
-        ("PUT", [_, "functions", f, "concurrency"]) => {
-            name(&mut m, f);
-            ("PutFunctionConcurrency", 200)
-        }
-        ("GET", [_, "functions", f, "concurrency"]) => {
-            name(&mut m, f);
-            ("GetFunctionConcurrency", 200)
-        }
-        ("DELETE", [_, "functions", f, "concurrency"]) => {
-            name(&mut m, f);
-            ("DeleteFunctionConcurrency", 204)
-        }
-        ("POST", [_, "event-source-mappings"]) => ("CreateEventSourceMapping", 202),
-        ("GET", [_, "event-source-mappings"]) => ("ListEventSourceMappings", 200),
-        ("GET", [_, "event-source-mappings", u]) => {
-            m.insert("UUID".into(), Value::String(u.to_string()));
-            ("GetEventSourceMapping", 200)
-        }
-        ("PUT", [_, "event-source-mappings", u]) => {
-            m.insert("UUID".into(), Value::String(u.to_string()));
-            ("UpdateEventSourceMapping", 202)
-        }
-        ("DELETE", [_, "event-source-mappings", u]) => {
-            m.insert("UUID".into(), Value::String(u.to_string()));
-            ("DeleteEventSourceMapping", 202)
-        }
-        ("GET", [_, "account-settings"]) => ("GetAccountSettings", 200),
-        _ => return None,
-    };
-    Some((found.0, m, found.1))
+        Some((op, members, status))
+    })
 }
 
 /// Runs one Lambda REST request.
