@@ -197,10 +197,7 @@ pub fn warm(config: &KernelConfig) -> Result<Warmed, KernelError> {
 /// `cargo fetch` for the cell crate's dependencies: evcxr runs `cargo
 /// metadata`, which wants the sources of every platform's crates.
 fn fetch_crates(config: &KernelConfig, dir: &Path) -> Result<(), String> {
-    let extra: String = crate::preload::EXTRA_DEPS
-        .iter()
-        .map(|(name, version)| format!("{name} = \"{version}\"\n"))
-        .collect();
+    let extra = crate::preload::extra_deps_toml();
     let manifest = format!(
         "[package]\nname = \"ctx\"\nversion = \"1.0.0\"\nedition = \"2024\"\n\n\
          [lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n\

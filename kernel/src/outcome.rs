@@ -49,6 +49,15 @@ pub(crate) fn error(ename: &str, evalue: &str, traceback: Vec<String>) -> ErrorO
     }
 }
 
+/// An `error` output whose traceback is the message's lines.
+pub(crate) fn text_error(ename: &str, message: &str) -> ErrorOutput {
+    error(
+        ename,
+        message,
+        message.lines().map(str::to_string).collect(),
+    )
+}
+
 /// Compile errors in cell `origin`, as one `error` output.
 pub(crate) fn compile_errors(
     errors: &[evcxr::CompilationError],

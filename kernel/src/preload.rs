@@ -23,16 +23,28 @@ pub(crate) const EVCXR_TOML: &str = "[evcxr]\noffline_mode = true\nopt_level = \
 /// and messages carry (exercises parse bodies with `serde_json::from_str`).
 pub(crate) const EXTRA_DEPS: &[(&str, &str)] = &[("evcxr_input", "1"), ("serde_json", "1")];
 
-/// The preload cell for a kernel whose sandbox lives in `sandbox`.
-pub(crate) fn preload_code(sandbox: &Path) -> String {
-    let path = sandbox
-        .display()
+/// `EXTRA_DEPS` as Cargo.toml dependency lines (`name = "version"`).
+pub(crate) fn extra_deps_toml() -> String {
+    EXTRA_DEPS
+        .iter()
+        .map(|(name, version)| format!("{name} = \"{version}\"\n"))
+        .collect()
+}
+
+/// A path as the inside of a TOML basic string.
+fn toml_string(path: &Path) -> String {
+    path.display()
         .to_string()
         .replace('\\', "\\\\")
-        .replace('"', "\\\"");
-    let extra: String = EXTRA_DEPS
-        .iter()
-        .map(|(name, version)| format!(":dep {name} = \"{version}\"\n"))
+        .replace('"', "\\\"")
+}
+
+/// The preload cell for a kernel whose sandbox lives in `sandbox`.
+pub(crate) fn preload_code(sandbox: &Path) -> String {
+    let path = toml_string(sandbox);
+    let extra: String = extra_deps_toml()
+        .lines()
+        .map(|line| format!(":dep {line}\n"))
         .collect();
     format!(
         ":dep cloudlab = {{ path = \"{path}\" }}\n\
@@ -47,11 +59,7 @@ pub(crate) fn preload_code(sandbox: &Path) -> String {
 
 /// The `:endpoint` cell for the endpoint crate in `dir`.
 pub(crate) fn endpoint_code(dir: &Path) -> String {
-    let path = dir
-        .display()
-        .to_string()
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"");
+    let path = toml_string(dir);
     format!(
         ":dep cloudlab-endpoint = {{ path = \"{path}\" }}\n\
          use cloudlab_endpoint::{{ServeExt, SharedCloud, lock, shared}};\n"

@@ -625,19 +625,13 @@ impl Worker {
         if loaded.is_ok() && self.endpoint_loaded {
             loaded = self.load_endpoint();
         }
-        loaded
-            .map_err(|e| outcome::error("ResetFailed", &e, e.lines().map(str::to_string).collect()))
+        loaded.map_err(|e| outcome::text_error("ResetFailed", &e))
     }
 
     /// `:endpoint`: the endpoint crate as a dependency, its names in scope.
     fn endpoint(&mut self) -> Result<Media, ErrorOutput> {
-        self.load_endpoint().map_err(|e| {
-            outcome::error(
-                "EndpointFailed",
-                &e,
-                e.lines().map(str::to_string).collect(),
-            )
-        })?;
+        self.load_endpoint()
+            .map_err(|e| outcome::text_error("EndpointFailed", &e))?;
         self.endpoint_loaded = true;
         let text = "cloudlab-endpoint loaded. Share a Cloud, then serve it:\n\n\
                     let cloud = shared(Cloud::new());\n\
