@@ -193,9 +193,8 @@ type Counters = (
 );
 
 /// The counters EventBridge, API Gateway, S3, Kinesis, Firehose and Step
-/// Functions keep, read
-/// the same way as SQS's and Lambda's (a datapoint for every minute with
-/// activity, zeros included).
+/// Functions keep, read the same way as SQS's and Lambda's (a datapoint for
+/// every minute with activity, zeros included).
 fn cloud_services(cloud: &Cloud) -> Vec<Counters> {
     let mut out: Vec<Counters> = Vec::new();
     for bus in cloud.events.buses.values() {

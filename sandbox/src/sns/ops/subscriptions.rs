@@ -87,7 +87,8 @@ fn check_attribute(protocol: Protocol, name: &str, value: &str) -> CloudResult<(
         {
             Err(invalid("RawMessageDelivery: must be true or false"))
         }
-        // Raw delivery exists for SQS, HTTP/S and Firehose subscribers only.
+        // Raw delivery exists for SQS, HTTP/S and Firehose subscribers only
+        // (the sandbox has no Firehose subscriptions).
         "RawMessageDelivery"
             if value.eq_ignore_ascii_case("true")
                 && !matches!(protocol, Protocol::Sqs | Protocol::Http | Protocol::Https) =>
