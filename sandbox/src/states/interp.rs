@@ -1021,12 +1021,12 @@ impl Cx<'_> {
                 self.assign(r, st, &raw, Some(&result), &ctx)?;
                 return match &st.output {
                     Some(t) => self.fill(r, t, &raw, &ctx, Some(&result), None),
-                    None => Ok(result.clone()),
+                    None => Ok(result),
                 };
             }
             let selected = match &st.result_selector {
                 Some(t) => self.fill(r, t, &result, &ctx, None, None)?,
-                None => result.clone(),
+                None => result,
             };
             self.assign(r, st, &selected, None, &ctx)?;
             let merged = Self::apply_result_path(raw, &st.result_path, selected)?;
@@ -1329,7 +1329,7 @@ impl Cx<'_> {
         }
         let ctx = self.ctx_if(r, st);
         let jsonata = st.lang == Lang::Jsonata;
-        let res = (|| -> Result<(Value, Vec<Value>), Failure> {
+        let res = (|| -> Result<(Value, Items), Failure> {
             let effective = if jsonata {
                 raw
             } else {
@@ -1337,6 +1337,16 @@ impl Cx<'_> {
             };
             let items = if let Some(t) = &spec.items {
                 self.fill(r, t, &effective, &ctx, None, None)?
+            } else if spec.items_path.root == super::path::Root::Input {
+                // Left in place: taken out once the other fields are read.
+                let found = spec
+                    .items_path
+                    .get_in(&effective)
+                    .ok_or_else(|| no_items(spec))?;
+                if !found.is_array() {
+                    return Err(not_an_array(spec, found));
+                }
+                return Ok((effective, Items::InInput));
             } else {
                 let vars = &self.ex.runs[r].vars;
                 let scope = Scope3 {
@@ -1344,33 +1354,18 @@ impl Cx<'_> {
                     context: &ctx,
                     vars,
                 };
-                let found = match spec.items_path.root {
-                    super::path::Root::Input => spec.items_path.get_in(&effective).cloned(),
-                    _ => super::path::Path::Ref(spec.items_path.clone()).read(&scope),
-                };
-                found.ok_or_else(|| {
-                    Failure::runtime(format!(
-                        "Invalid path '{}' : No results for path: {}",
-                        spec.items_path, spec.items_path
-                    ))
-                })?
+                super::path::Path::Ref(spec.items_path.clone())
+                    .read(&scope)
+                    .ok_or_else(|| no_items(spec))?
             };
-            let Value::Array(items) = items else {
-                return Err(Failure::runtime(format!(
-                    "Map state input must be an array, but ItemsPath '{}' selected {}",
-                    spec.items_path,
-                    crate::params::kind(&items)
-                )));
-            };
-            Ok((effective, items))
+            match items {
+                Value::Array(items) => Ok((effective, Items::Owned(items))),
+                other => Err(not_an_array(spec, &other)),
+            }
         })();
-        let (effective, items) = match res {
+        let (mut effective, items) = match res {
             Ok(x) => x,
             Err(f) => return Flow::Error(f),
-        };
-        let fixed = |s: &Option<Src<u64>>| match s {
-            Some(Src::Fixed(n)) => Some(*n),
-            _ => None,
         };
         let mut batch = None;
         if let Some(src) = &spec.batch_max_items {
@@ -1379,28 +1374,12 @@ impl Cx<'_> {
                 Err(f) => return Flow::Error(f),
             }
         }
-        let items: Vec<Value> = match batch {
-            Some(n) => {
-                let batch_input = match &spec.batch_input {
-                    Some(t) => match self.fill(r, t, &effective, &ctx, None, None) {
-                        Ok(v) => Some(v),
-                        Err(f) => return Flow::Error(f),
-                    },
-                    None => None,
-                };
-                items
-                    .chunks(n as usize)
-                    .map(|c| {
-                        let mut m = Map::new();
-                        if let Some(b) = &batch_input {
-                            m.insert("BatchInput".into(), b.clone());
-                        }
-                        m.insert("Items".into(), Value::Array(c.to_vec()));
-                        Value::Object(m)
-                    })
-                    .collect()
-            }
-            None => items,
+        let batch_input = match (&spec.batch_input, batch) {
+            (Some(t), Some(_)) => match self.fill(r, t, &effective, &ctx, None, None) {
+                Ok(v) => Some(v),
+                Err(f) => return Flow::Error(f),
+            },
+            _ => None,
         };
         let max = match self.num(r, &spec.max_concurrency, &effective, &ctx, "MaxConcurrency") {
             Ok(v) => v.as_u64().unwrap_or(0) as usize,
@@ -1417,7 +1396,7 @@ impl Cx<'_> {
                 Ok(v) => v.as_u64(),
                 Err(f) => return Flow::Error(f),
             },
-            None => fixed(&None),
+            None => None,
         };
         let tolerated_pct = match &spec.tolerated_percentage {
             Some(s) => match self.num(r, s, &effective, &ctx, "ToleratedFailurePercentage") {
@@ -1426,7 +1405,18 @@ impl Cx<'_> {
             },
             None => None,
         };
+        let items = match items {
+            Items::Owned(items) => items,
+            Items::InInput => take_items(spec, &mut effective),
+        };
+        let items = match batch {
+            Some(n) => batches(items, n as usize, batch_input.as_ref()),
+            None => items,
+        };
         let n = items.len();
+        // Room for every iteration's run and at least its four events.
+        self.ex.runs.reserve(n);
+        self.ex.history.reserve((4 * n).min(MAX_HISTORY_EVENTS));
         self.event(
             Some(r),
             EventType::MapStateStarted,
@@ -1804,6 +1794,60 @@ fn needs_raw(st: &State) -> bool {
         || !matches!(st.result_path, ResultSel::Replace)
         || !st.retry.is_empty()
         || !st.catch.is_empty()
+}
+
+/// Where a Map state's items are: a list of their own, or still inside
+/// the state's effective input (moved out once nothing else reads it).
+enum Items {
+    Owned(Vec<Value>),
+    InInput,
+}
+
+fn no_items(spec: &super::definition::MapSpec) -> Failure {
+    Failure::runtime(format!(
+        "Invalid path '{}' : No results for path: {}",
+        spec.items_path, spec.items_path
+    ))
+}
+
+fn not_an_array(spec: &super::definition::MapSpec, found: &Value) -> Failure {
+    Failure::runtime(format!(
+        "Map state input must be an array, but ItemsPath '{}' selected {}",
+        spec.items_path,
+        crate::params::kind(found)
+    ))
+}
+
+/// The items array at ItemsPath inside `effective` (checked to be there):
+/// moved out, or copied when an ItemSelector still reads the input.
+fn take_items(spec: &super::definition::MapSpec, effective: &mut Value) -> Vec<Value> {
+    let found = if spec.item_selector.is_some() {
+        spec.items_path.get_in(effective).cloned()
+    } else {
+        spec.items_path.get_in_mut(effective).map(std::mem::take)
+    };
+    match found {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    }
+}
+
+/// ItemBatcher: the items in batches of `n`, each `{"BatchInput"?, "Items"}`.
+fn batches(items: Vec<Value>, n: usize, batch_input: Option<&Value>) -> Vec<Value> {
+    let mut out = Vec::with_capacity(items.len().div_ceil(n));
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        let mut m = Map::new();
+        if let Some(b) = batch_input {
+            m.insert("BatchInput".into(), b.clone());
+        }
+        m.insert(
+            "Items".into(),
+            Value::Array(items.by_ref().take(n).collect()),
+        );
+        out.push(Value::Object(m));
+    }
+    out
 }
 
 /// Frees what only a running execution needs (its runs); the history stays.

@@ -312,6 +312,7 @@ impl States<'_> {
                 input: Some(input.to_string()),
                 ..Default::default()
             },
+            Some(input),
             None,
         )?;
         Ok(self.handle(id))

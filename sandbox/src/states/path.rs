@@ -196,6 +196,19 @@ impl RefPath {
         Some(cur)
     }
 
+    /// The node the steps lead to from `v`, to change or move out.
+    pub fn get_in_mut<'v>(&self, v: &'v mut Value) -> Option<&'v mut Value> {
+        let mut cur = v;
+        for s in &self.segs {
+            cur = match (s, cur) {
+                (Seg::Field(f), Value::Object(m)) => m.get_mut(f)?,
+                (Seg::Index(i), Value::Array(a)) => a.get_mut(*i)?,
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
     /// Writes `value` at this path inside `target` (ResultPath), creating
     /// objects on the way. Fails when a step runs into a non-object.
     pub fn set_in(&self, target: &mut Value, value: Value) -> Result<(), PathError> {

@@ -7,7 +7,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::machines::{ListInput, lookup, page};
-use super::{check_name, exec_id, parse_input, standard_only, status_json, ts, validation};
+use super::{
+    check_name, checked_input, exec_id, parse_input, standard_only, status_json, ts, validation,
+};
 use crate::cloud::{ACCOUNT_ID, Cloud, REGION};
 use crate::error::{CloudError, CloudResult};
 use crate::states::interp;
@@ -30,10 +32,13 @@ pub struct StartExecutionInput {
     pub included_data: Option<String>,
 }
 
-/// Creates and begins an execution; returns its index.
+/// Creates and begins an execution; returns its index. `parsed` is the
+/// input already as a value (the typed face's), whose text `input.input` is:
+/// it is not parsed again.
 pub(crate) fn begin(
     cloud: &mut Cloud,
     input: StartExecutionInput,
+    parsed: Option<Value>,
     parent: Option<ParentRef>,
 ) -> CloudResult<usize> {
     let m = lookup(cloud, &input.state_machine_arn)?;
@@ -44,7 +49,10 @@ pub(crate) fn begin(
         m.arn.clone(),
         m.name.clone(),
     );
-    let (value, text) = parse_input(input.input.as_deref(), "InvalidExecutionInput")?;
+    let (value, text) = match (parsed, input.input) {
+        (Some(v), Some(text)) => (v, checked_input(text, "InvalidExecutionInput")?),
+        (_, text) => parse_input(text.as_deref(), "InvalidExecutionInput")?,
+    };
     let name = match input.name {
         Some(n) => {
             check_name(&n, "execution")?;
@@ -131,7 +139,7 @@ pub(crate) fn begin(
 
 /// StartExecution: the execution runs as time moves on.
 pub fn start_execution(cloud: &mut Cloud, input: StartExecutionInput) -> CloudResult<Value> {
-    let id = begin(cloud, input, None)?;
+    let id = begin(cloud, input, None, None)?;
     let ex = &cloud.states.execs[id];
     Ok(json!({"executionArn": ex.arn, "startDate": ts(ex.start)}))
 }
@@ -152,6 +160,7 @@ pub(crate) fn start_nested(
             input,
             ..Default::default()
         },
+        None,
         parent,
     )?;
     let ex = &cloud.states.execs[id];
@@ -183,7 +192,7 @@ pub fn start_sync_execution(cloud: &mut Cloud, input: StartExecutionInput) -> Cl
             "This operation is not supported by this type of state machine: StartSyncExecution runs EXPRESS state machines only.",
         ));
     }
-    let id = begin(cloud, input, None)?;
+    let id = begin(cloud, input, None, None)?;
     wait_for(cloud, id);
     let ex = &cloud.states.execs[id];
     let mut out = describe(ex);

@@ -113,6 +113,11 @@ pub(crate) fn parse_input(text: Option<&str>, code: &str) -> CloudResult<(Value,
             format!("Invalid State Machine Execution Input: '{e}'"),
         )
     })?;
+    Ok((v, checked_input(text.to_string(), code)?))
+}
+
+/// The input text when it is within the payload limit.
+pub(crate) fn checked_input(text: String, code: &str) -> CloudResult<String> {
     if text.len() > super::quotas::MAX_PAYLOAD_BYTES {
         return Err(CloudError::new(
             code,
@@ -123,7 +128,7 @@ pub(crate) fn parse_input(text: Option<&str>, code: &str) -> CloudResult<(Value,
             ),
         ));
     }
-    Ok((v, text.to_string()))
+    Ok(text)
 }
 
 pub(crate) fn ts(t: crate::time::SimTime) -> Value {
