@@ -338,6 +338,215 @@ impl HistoryEvent {
     }
 }
 
+/// An execution's history as it is kept: one small entry per event, with
+/// the JSON texts of state inputs and outputs side by side in one buffer
+/// (most events are state events; this keeps them to a few words each and
+/// one allocation for all their texts). [`HistoryEvent`]s are rendered from
+/// it when asked for; ids are positions (the first event is 1).
+#[derive(Clone, Debug, Default)]
+pub struct Log {
+    entries: Vec<Entry>,
+    texts: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    previous: u64,
+    timestamp: SimTime,
+    kind: EventType,
+    data: Data,
+}
+
+/// An event's details, compact for the common ones.
+#[derive(Clone, Debug)]
+enum Data {
+    None,
+    /// `stateEnteredEventDetails` (`entered`) or `stateExitedEventDetails`;
+    /// the JSON is `texts[start..end]`.
+    State {
+        name: Arc<str>,
+        start: u32,
+        end: u32,
+        entered: bool,
+    },
+    MapIteration {
+        name: Arc<str>,
+        index: usize,
+    },
+    Other(Box<Details>),
+}
+
+impl Log {
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True before the first event.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Makes room for `n` more events.
+    pub fn reserve(&mut self, n: usize) {
+        self.entries.reserve(n);
+    }
+
+    fn add(&mut self, previous: u64, timestamp: SimTime, kind: EventType, data: Data) -> u64 {
+        self.entries.push(Entry {
+            previous,
+            timestamp,
+            kind,
+            data,
+        });
+        self.entries.len() as u64
+    }
+
+    /// Adds an event; returns its id.
+    pub fn push(
+        &mut self,
+        previous: u64,
+        timestamp: SimTime,
+        kind: EventType,
+        details: Details,
+    ) -> u64 {
+        let data = match details {
+            Details::None => Data::None,
+            Details::StateEntered { name, input } => self.state(name, input.as_bytes(), true),
+            Details::StateExited { name, output } => self.state(name, output.as_bytes(), false),
+            Details::MapIteration { name, index } => Data::MapIteration { name, index },
+            other => Data::Other(Box::new(other)),
+        };
+        self.add(previous, timestamp, kind, data)
+    }
+
+    fn state(&mut self, name: Arc<str>, text: &[u8], entered: bool) -> Data {
+        let start = self.texts.len();
+        self.texts.extend_from_slice(text);
+        self.state_at(name, start, entered)
+    }
+
+    fn state_at(&mut self, name: Arc<str>, start: usize, entered: bool) -> Data {
+        Data::State {
+            name,
+            start: start as u32,
+            end: self.texts.len() as u32,
+            entered,
+        }
+    }
+
+    /// Adds a state's Entered (`entered`) or Exited event with `value` as
+    /// its JSON; returns its id, or `None` (and adds nothing) when the JSON
+    /// is longer than `limit` bytes.
+    pub fn push_state(
+        &mut self,
+        previous: u64,
+        timestamp: SimTime,
+        kind: EventType,
+        (name, entered): (Arc<str>, bool),
+        value: &Value,
+        limit: usize,
+    ) -> Option<u64> {
+        let start = self.texts.len();
+        if serde_json::to_writer(&mut self.texts, value).is_err() {
+            self.texts.truncate(start);
+        }
+        if self.texts.len() - start > limit {
+            self.texts.truncate(start);
+            return None;
+        }
+        let data = self.state_at(name, start, entered);
+        Some(self.add(previous, timestamp, kind, data))
+    }
+
+    fn text(&self, start: u32, end: u32) -> String {
+        String::from_utf8_lossy(&self.texts[start as usize..end as usize]).into_owned()
+    }
+
+    /// Event `id` (1-based), as GetExecutionHistory has it.
+    pub fn get(&self, id: u64) -> Option<HistoryEvent> {
+        let i = usize::try_from(id).ok()?.checked_sub(1)?;
+        let e = self.entries.get(i)?;
+        let details = match &e.data {
+            Data::None => Details::None,
+            Data::State {
+                name,
+                start,
+                end,
+                entered: true,
+            } => Details::StateEntered {
+                name: Arc::clone(name),
+                input: self.text(*start, *end),
+            },
+            Data::State {
+                name, start, end, ..
+            } => Details::StateExited {
+                name: Arc::clone(name),
+                output: self.text(*start, *end),
+            },
+            Data::MapIteration { name, index } => Details::MapIteration {
+                name: Arc::clone(name),
+                index: *index,
+            },
+            Data::Other(d) => (**d).clone(),
+        };
+        Some(HistoryEvent {
+            id,
+            previous_event_id: e.previous,
+            timestamp: e.timestamp,
+            kind: e.kind,
+            details,
+        })
+    }
+
+    /// Every event, oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = HistoryEvent> + '_ {
+        (1..=self.len() as u64).filter_map(|id| self.get(id))
+    }
+
+    /// Every event, oldest first, in a list.
+    pub fn to_vec(&self) -> Vec<HistoryEvent> {
+        self.iter().collect()
+    }
+
+    /// The id of the latest event of type `kind` about state `name`.
+    pub fn last_about(&self, kind: EventType, name: &str) -> Option<u64> {
+        self.entries
+            .iter()
+            .rposition(|e| {
+                e.kind == kind
+                    && match &e.data {
+                        Data::State { name: n, .. } | Data::MapIteration { name: n, .. } => {
+                            &**n == name
+                        }
+                        _ => false,
+                    }
+            })
+            .map(|i| i as u64 + 1)
+    }
+
+    /// The JSON text of the state Entered or Exited event `id`, if it is one.
+    pub fn state_text(&self, id: u64) -> Option<String> {
+        let i = usize::try_from(id).ok()?.checked_sub(1)?;
+        match self.entries.get(i)?.data {
+            Data::State { start, end, .. } => Some(self.text(start, end)),
+            _ => None,
+        }
+    }
+
+    /// The length of the longest state input or output.
+    pub fn largest_state_text(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|e| match e.data {
+                Data::State { start, end, .. } => (end - start) as usize,
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 /// `taskFailed` -> `taskFailedEventDetails`: the type with a lower-case first letter.
 fn details_key(kind: EventType) -> String {
     let s = kind.as_str();

@@ -22,7 +22,7 @@ use super::definition::{
     Integration, Kind, Lang, Machine, Pattern, ResultSel, Sel, Src, State, WaitFor,
 };
 use super::errors::{self, Failure};
-use super::history::{Details, EventType, HistoryEvent};
+use super::history::{Details, EventType};
 use super::model::{Exec, Kids, Phase, Run, Status, TaskInfo, TokenRef, WorkflowType};
 use super::quotas::*;
 use super::template::{Ev, Tmpl, Vars};
@@ -214,18 +214,11 @@ impl Cx<'_> {
 
     /// Adds a history event for run `r` (or the execution when `None`).
     fn event(&mut self, r: Option<usize>, kind: EventType, details: Details) -> u64 {
-        let id = self.ex.history.len() as u64 + 1;
         let prev = match r {
             Some(r) => self.ex.runs[r].last_event,
             None => self.ex.history.len() as u64,
         };
-        self.ex.history.push(HistoryEvent {
-            id,
-            previous_event_id: prev,
-            timestamp: self.core.now,
-            kind,
-            details,
-        });
+        let id = self.ex.history.push(prev, self.core.now, kind, details);
         if let Some(r) = r {
             self.ex.runs[r].last_event = id;
         }
@@ -316,17 +309,12 @@ impl Cx<'_> {
             return f;
         }
         let run = &self.ex.runs[r];
-        let name = &Self::state(&run.machine, run.state).name;
+        let st = Self::state(&run.machine, run.state);
+        let name = &st.name;
         let entered = self
             .ex
             .history
-            .iter()
-            .rev()
-            .find(|e| {
-                matches!(e.kind, k if k == EventType::entered(Self::state(&run.machine, run.state).kind.type_name()))
-                    && e.state_name() == Some(name)
-            })
-            .map(|e| e.id)
+            .last_about(EventType::entered(st.kind.type_name()), name)
             .unwrap_or(0);
         Failure::new(
             f.error,
@@ -459,9 +447,24 @@ impl Cx<'_> {
         Ok(())
     }
 
-    fn entered_details(&self, st: &State, raw: &Value) -> Result<Details, Failure> {
-        let input = json_text(raw);
-        if input.len() > MAX_PAYLOAD_BYTES {
+    /// Adds run `r`'s Entered (`entered`) or Exited event of state `st`
+    /// with `value` as its JSON; `States.DataLimitExceeded` (and no event)
+    /// when the JSON is longer than `limit` bytes.
+    fn state_event(
+        &mut self,
+        r: usize,
+        st: &State,
+        (kind, entered): (EventType, bool),
+        value: &Value,
+        limit: usize,
+    ) -> Result<(), Failure> {
+        let prev = self.ex.runs[r].last_event;
+        let name = (Arc::clone(&st.name), entered);
+        let Some(id) = self
+            .ex
+            .history
+            .push_state(prev, self.core.now, kind, name, value, limit)
+        else {
             return Err(Failure::new(
                 errors::DATA_LIMIT_EXCEEDED,
                 format!(
@@ -469,11 +472,9 @@ impl Cx<'_> {
                     st.name
                 ),
             ));
-        }
-        Ok(Details::StateEntered {
-            name: Arc::clone(&st.name),
-            input,
-        })
+        };
+        self.ex.runs[r].last_event = id;
+        Ok(())
     }
 
     fn enter(&mut self, r: usize, raw: Value) -> Flow {
@@ -493,11 +494,10 @@ impl Cx<'_> {
                 run.attempts.resize(st.retry.len(), 0);
             }
         }
-        let details = match self.entered_details(st, &raw) {
-            Ok(d) => d,
-            Err(f) => return Flow::Error(f),
-        };
-        self.event(Some(r), EventType::entered(st.kind.type_name()), details);
+        let kind = EventType::entered(st.kind.type_name());
+        if let Err(f) = self.state_event(r, st, (kind, true), &raw, MAX_PAYLOAD_BYTES) {
+            return Flow::Error(f);
+        }
         self.work(r, &machine, i, raw)
     }
 
@@ -532,25 +532,10 @@ impl Cx<'_> {
 
     /// Leaves the state with `output`: the Exited event, then Next or End.
     fn exit(&mut self, r: usize, st: &State, output: Value) -> Flow {
-        if let Some(kind) = EventType::exited(st.kind.type_name()) {
-            let text = json_text(&output);
-            if text.len() > MAX_PAYLOAD_BYTES {
-                return Flow::Error(Failure::new(
-                    errors::DATA_LIMIT_EXCEEDED,
-                    format!(
-                        "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
-                        st.name
-                    ),
-                ));
-            }
-            self.event(
-                Some(r),
-                kind,
-                Details::StateExited {
-                    name: Arc::clone(&st.name),
-                    output: text,
-                },
-            );
+        if let Some(kind) = EventType::exited(st.kind.type_name())
+            && let Err(f) = self.state_event(r, st, (kind, false), &output, MAX_PAYLOAD_BYTES)
+        {
+            return Flow::Error(f);
         }
         match st.next {
             Some(n) => Flow::Go(n, output),
@@ -1414,9 +1399,10 @@ impl Cx<'_> {
             None => items,
         };
         let n = items.len();
-        // Room for every iteration's run and at least its four events.
+        // Room for every iteration's run and at least its four events (and
+        // a few more: growing a long history at its end copies all of it).
         self.ex.runs.reserve(n);
-        self.ex.history.reserve((4 * n).min(MAX_HISTORY_EVENTS));
+        self.ex.history.reserve(4 * n.min(MAX_HISTORY_EVENTS) + 16);
         self.event(
             Some(r),
             EventType::MapStateStarted,
@@ -1650,7 +1636,10 @@ impl Cx<'_> {
         self.ex.runs[r].alive = false;
         let Some((parent, slot)) = self.ex.runs[r].parent else {
             match result {
-                Ok(out) => self.end_execution(Status::Succeeded, None, Some(out)),
+                Ok(out) => {
+                    let text = self.output_text(r, &out);
+                    self.end_execution(Status::Succeeded, None, Some(text))
+                }
                 Err(f) => self.end_execution(Status::Failed, Some(f), None),
             }
             return;
@@ -1677,18 +1666,13 @@ impl Cx<'_> {
         }
         if map {
             let prev = self.ex.runs[r].last_event;
-            let id = self.ex.history.len() as u64 + 1;
-            self.ex.history.push(HistoryEvent {
-                id,
-                previous_event_id: prev,
-                timestamp: self.core.now,
-                kind: if ok {
-                    EventType::MapIterationSucceeded
-                } else {
-                    EventType::MapIterationFailed
-                },
-                details: Details::MapIteration { name, index: slot },
-            });
+            let kind = if ok {
+                EventType::MapIterationSucceeded
+            } else {
+                EventType::MapIterationFailed
+            };
+            let details = Details::MapIteration { name, index: slot };
+            let id = self.ex.history.push(prev, self.core.now, kind, details);
             self.ex.runs[parent].last_event = id;
         } else {
             self.ex.runs[parent].last_event = self.ex.runs[r].last_event;
@@ -1696,12 +1680,22 @@ impl Cx<'_> {
         self.ex.ready.push_back(parent);
     }
 
-    /// Ends the execution (and every run in it).
+    /// The JSON text of `out`, with which run `r` ended: `exit` has just
+    /// written it as the run's last event (Exited), so it is copied from
+    /// there rather than written again.
+    fn output_text(&self, r: usize, out: &Value) -> String {
+        let text = self.ex.history.state_text(self.ex.runs[r].last_event);
+        debug_assert!(text.as_ref().is_none_or(|t| *t == json_text(out)));
+        text.unwrap_or_else(|| json_text(out))
+    }
+
+    /// Ends the execution (and every run in it); `output` is the JSON text
+    /// of a successful execution's output.
     pub(crate) fn end_execution(
         &mut self,
         status: Status,
         failure: Option<Failure>,
-        output: Option<Value>,
+        output: Option<String>,
     ) {
         if self.ex.status != Status::Running {
             return;
@@ -1721,10 +1715,7 @@ impl Cx<'_> {
         self.ex.stop = Some(self.core.now);
         let (kind, details) = match status {
             Status::Succeeded => {
-                let text = output
-                    .as_ref()
-                    .map(json_text)
-                    .unwrap_or_else(|| "null".into());
+                let text = output.unwrap_or_else(|| "null".into());
                 self.ex.output = Some(text.clone());
                 (
                     EventType::ExecutionSucceeded,
@@ -1750,14 +1741,7 @@ impl Cx<'_> {
         };
         self.ex.failure = failure;
         let last = self.ex.runs.first().map(|r| r.last_event).unwrap_or(0);
-        let id = self.ex.history.len() as u64 + 1;
-        self.ex.history.push(HistoryEvent {
-            id,
-            previous_event_id: last,
-            timestamp: self.core.now,
-            kind,
-            details,
-        });
+        self.ex.history.push(last, self.core.now, kind, details);
         let took = self.core.now.since(self.ex.start);
         let name = Arc::clone(&self.ex.trace_name);
         let detail = match &self.ex.failure {
@@ -1858,16 +1842,8 @@ fn release(ex: &mut Exec) {
 
 /// Express memory: the definition and the largest payload, in 64 MB steps.
 fn express_memory_mb(ex: &Exec) -> u64 {
-    let bytes = ex.definition.json.to_string().len() as u64
-        + ex.history
-            .iter()
-            .map(|e| match &e.details {
-                Details::StateEntered { input, .. } => input.len() as u64,
-                Details::StateExited { output, .. } => output.len() as u64,
-                _ => 0,
-            })
-            .max()
-            .unwrap_or(0);
+    let bytes =
+        ex.definition.json.to_string().len() as u64 + ex.history.largest_state_text() as u64;
     let step = EXPRESS_MEMORY_STEP_MB * 1024 * 1024;
     bytes.div_ceil(step).max(1) * EXPRESS_MEMORY_STEP_MB
 }
@@ -1933,17 +1909,14 @@ pub(crate) fn begin(cloud: &mut Cloud, id: usize, timeout: Duration) {
     ex.runs[0].state = start;
     ex.history
         .reserve(2 * ex.definition.machine.states.len() + 2);
-    ex.history.push(HistoryEvent {
-        id: 1,
-        previous_event_id: 0,
-        timestamp: cloud.core.now,
-        kind: EventType::ExecutionStarted,
-        details: Details::ExecutionStarted {
-            input: ex.input_text.clone(),
-            role_arn: ex.role_arn.clone(),
-        },
-    });
-    ex.runs[0].last_event = 1;
+    let started = Details::ExecutionStarted {
+        input: ex.input_text.clone(),
+        role_arn: ex.role_arn.clone(),
+    };
+    let first = ex
+        .history
+        .push(0, cloud.core.now, EventType::ExecutionStarted, started);
+    ex.runs[0].last_event = first;
     ex.ready.push_back(0);
     let timer = cloud.schedule(timeout, "states.execution-timeout", move |c| {
         timeout_execution(c, id);

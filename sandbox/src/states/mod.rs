@@ -382,7 +382,7 @@ impl States<'_> {
         let ex = &self.cloud.states.execs[id];
         Ok(History {
             execution: ex.name.clone(),
-            events: ex.history.clone(),
+            events: ex.history.to_vec(),
         })
     }
 

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::definition::{Definition, Machine};
 use super::errors::Failure;
-use super::history::HistoryEvent;
+use super::history::Log;
 use super::template::Vars;
 use crate::scheduler::TimerId;
 use crate::time::SimTime;
@@ -185,7 +185,7 @@ pub(crate) struct Exec {
     pub input_text: String,
     pub output: Option<String>,
     pub failure: Option<Failure>,
-    pub history: Vec<HistoryEvent>,
+    pub history: Log,
     pub runs: Vec<Run>,
     pub ready: VecDeque<usize>,
     pub transitions: u64,

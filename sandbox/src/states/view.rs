@@ -203,7 +203,7 @@ impl ExecutionGraph {
     pub(crate) fn of(def: &Definition, exec: Option<&Exec>) -> ExecutionGraph {
         let (stats, title, status) = match exec {
             Some(ex) => (
-                state_stats(&ex.history, ex.status == Status::Running),
+                state_stats(&ex.history.to_vec(), ex.status == Status::Running),
                 format!("{} · {}", ex.name, ex.status.as_str()),
                 Some(ex.status),
             ),

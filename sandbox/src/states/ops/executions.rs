@@ -118,7 +118,7 @@ pub(crate) fn begin(
         input_text: text,
         output: None,
         failure: None,
-        history: Vec::new(),
+        history: Default::default(),
         runs: Vec::new(),
         ready: Default::default(),
         transitions: 0,

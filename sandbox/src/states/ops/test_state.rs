@@ -123,7 +123,7 @@ pub fn test_state(cloud: &mut Cloud, input: TestStateInput) -> CloudResult<Value
         input_text: text,
         output: None,
         failure: None,
-        history: Vec::new(),
+        history: Default::default(),
         runs: Vec::new(),
         ready: Default::default(),
         transitions: 0,
@@ -184,7 +184,7 @@ pub fn test_state(cloud: &mut Cloud, input: TestStateInput) -> CloudResult<Value
     ) {
         let mut data = Map::new();
         data.insert("input".into(), json!(ex.input_text));
-        for e in &ex.history {
+        for e in ex.history.iter() {
             match (&e.kind, &e.details) {
                 (EventType::TaskScheduled, Details::TaskScheduled(t)) => {
                     data.insert("parameters".into(), json!(t.parameters));
