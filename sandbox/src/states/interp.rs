@@ -23,7 +23,7 @@ use super::definition::{
 };
 use super::errors::{self, Failure};
 use super::history::{Details, EventType};
-use super::model::{Exec, Kids, Phase, Run, Status, TaskInfo, TokenRef, WorkflowType};
+use super::model::{Exec, Kids, Phase, Run, StatesState, Status, TaskInfo, TokenRef, WorkflowType};
 use super::quotas::*;
 use super::template::{Ev, Tmpl, Vars};
 use crate::cloud::{Cloud, Core};
@@ -83,7 +83,7 @@ pub(crate) fn drive(cloud: &mut Cloud, id: usize) {
     let finished = cx.ex.status != Status::Running;
     let parent = cx.ex.parent;
     if finished {
-        release(cx.ex);
+        release(states, id);
     }
     crate::events::sources::execution_status(cloud, id);
     if finished && let Some(p) = parent {
@@ -1638,7 +1638,8 @@ impl Cx<'_> {
             match result {
                 Ok(out) => {
                     let text = self.output_text(r, &out);
-                    self.end_execution(Status::Succeeded, None, Some(text))
+                    self.end_execution(Status::Succeeded, None, Some(text));
+                    self.ex.output_value = Some(out);
                 }
                 Err(f) => self.end_execution(Status::Failed, Some(f), None),
             }
@@ -1835,9 +1836,14 @@ fn batches(items: Vec<Value>, n: usize, batch_input: Option<&Value>) -> Vec<Valu
 }
 
 /// Frees what only a running execution needs (its runs); the history stays.
-fn release(ex: &mut Exec) {
+/// Its output value, if any, becomes the account's `recent_output`.
+fn release(states: &mut StatesState, id: usize) {
+    let ex = &mut states.execs[id];
     ex.runs = Vec::new();
     ex.ready = VecDeque::new();
+    if let Some(v) = ex.output_value.take() {
+        states.recent_output = Some((id, v));
+    }
 }
 
 /// Express memory: the definition and the largest payload, in 64 MB steps.
@@ -1959,8 +1965,8 @@ fn timeout_execution(cloud: &mut Cloud, id: usize) {
         )),
         None,
     );
-    release(cx.ex);
     let parent = cx.ex.parent;
+    release(states, id);
     crate::events::sources::execution_status(cloud, id);
     if let Some(p) = parent {
         notify_parent(cloud, id, p);
@@ -1992,7 +1998,7 @@ pub(crate) fn stop(cloud: &mut Cloud, id: usize, error: Option<String>, cause: O
             )),
             None,
         );
-        release(cx.ex);
+        release(states, id);
     }
     crate::events::sources::execution_status(cloud, id);
     if let Some(p) = cloud.states.execs[id].parent {

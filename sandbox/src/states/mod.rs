@@ -347,16 +347,23 @@ impl States<'_> {
     }
 
     fn info(&self, id: usize) -> ExecutionInfo {
+        self.info_with(id, None)
+    }
+
+    /// What DescribeExecution says, with the output value when the caller
+    /// has it (else it is read back from the output text).
+    fn info_with(&self, id: usize, output: Option<Value>) -> ExecutionInfo {
         let ex = &self.cloud.states.execs[id];
         ExecutionInfo {
             execution: self.handle(id),
             status: ex.status,
             kind: ex.kind,
             input: ex.input.clone(),
-            output: ex
-                .output
-                .as_ref()
-                .map(|o| serde_json::from_str(o).unwrap_or(Value::Null)),
+            output: output.or_else(|| {
+                ex.output
+                    .as_ref()
+                    .map(|o| serde_json::from_str(o).unwrap_or(Value::Null))
+            }),
             error: ex.failure.as_ref().map(|f| f.error.clone()),
             cause: ex.failure.as_ref().map(|f| f.cause.clone()),
             start: ex.start,
@@ -373,7 +380,17 @@ impl States<'_> {
     /// look at Express executions too, as CloudWatch Logs would).
     pub fn describe(&mut self, exec: &Execution) -> CloudResult<ExecutionInfo> {
         let id = self.id(exec)?;
-        Ok(self.info(id))
+        // Describing an execution right after it succeeded (the usual case)
+        // takes its output value rather than parsing its text back.
+        let recent = &mut self.cloud.states.recent_output;
+        let output = match recent.take() {
+            Some((i, v)) if i == id => Some(v),
+            other => {
+                *recent = other;
+                None
+            }
+        };
+        Ok(self.info_with(id, output))
     }
 
     /// The execution's history events, oldest first.

@@ -184,6 +184,9 @@ pub(crate) struct Exec {
     pub input: Value,
     pub input_text: String,
     pub output: Option<String>,
+    /// The output as a value, from its end until `interp::release` moves it
+    /// to `StatesState::recent_output`.
+    pub output_value: Option<Value>,
     pub failure: Option<Failure>,
     pub history: Log,
     pub runs: Vec<Run>,
@@ -206,6 +209,9 @@ pub struct StatesState {
     pub(crate) execs: Vec<Exec>,
     pub(crate) by_arn: BTreeMap<String, usize>,
     pub(crate) tokens: BTreeMap<String, TokenRef>,
+    /// The output value of the execution that succeeded last (its id), for
+    /// the typed face's describe to take instead of parsing its text back.
+    pub(crate) recent_output: Option<(usize, Value)>,
 }
 
 impl StatesState {

@@ -117,6 +117,7 @@ pub(crate) fn begin(
         input: value,
         input_text: text,
         output: None,
+        output_value: None,
         failure: None,
         history: Default::default(),
         runs: Vec::new(),

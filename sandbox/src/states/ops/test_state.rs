@@ -122,6 +122,7 @@ pub fn test_state(cloud: &mut Cloud, input: TestStateInput) -> CloudResult<Value
         input: value,
         input_text: text,
         output: None,
+        output_value: None,
         failure: None,
         history: Default::default(),
         runs: Vec::new(),
