@@ -2,6 +2,7 @@
 //! its prelude, a panic hook that reports panics to the kernel, and `?`
 //! enabled in cells.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Marks the start of a panic report on the runtime's stdout.
@@ -39,6 +40,52 @@ fn toml_string(path: &Path) -> String {
         .replace('"', "\\\"")
 }
 
+/// Prefix of the names the preload defines for the kernel's own use.
+const OWN_PREFIX: &str = "__cloudlab_";
+
+/// Typical first-cell calls, so that rust-analyzer loads the sandbox's
+/// methods and `?` conversions during the preload rather than in the
+/// learner's first cell. evcxr asks the analyzer only for the types of a
+/// cell's top-level `let`s, so the calls sit in one (its value is `()`;
+/// `hide_own_vars` keeps it out of `:vars`).
+const WARM_UP: &str = "let __cloudlab_warm = { let mut c = Cloud::new(); \
+     let q = c.sqs().create_queue(\"warm\")?; c.sqs().send(&q, \"warm\")?; };";
+
+/// Drops the preload's own variables from the output of evcxr's `:vars`
+/// (text lines and HTML table rows), so learners see only theirs.
+pub(crate) fn hide_own_vars(code: &str, mime: &mut HashMap<String, String>) {
+    if code.split_whitespace().next() != Some(":vars") {
+        return;
+    }
+    if let Some(text) = mime.get_mut("text/plain") {
+        *text = text
+            .split_inclusive('\n')
+            .filter(|line| !line.starts_with(OWN_PREFIX))
+            .collect();
+    }
+    if let Some(html) = mime.get_mut("text/html") {
+        let row = "<tr><td>";
+        let mut parts = html.split(row);
+        let mut kept = parts.next().unwrap_or_default().to_string();
+        for part in parts {
+            if part.starts_with(OWN_PREFIX) {
+                // Keep what follows the row (`</table>` after the last one);
+                // evcxr ends rows with `<tr>` where `</tr>` was meant.
+                let end = ["</tr>", "<tr>"]
+                    .iter()
+                    .filter_map(|m| part.find(m).map(|i| i + m.len()))
+                    .min()
+                    .unwrap_or(part.len());
+                kept.push_str(&part[end..]);
+            } else {
+                kept.push_str(row);
+                kept.push_str(part);
+            }
+        }
+        *html = kept;
+    }
+}
+
 /// The preload cell for a kernel whose sandbox lives in `sandbox`.
 pub(crate) fn preload_code(sandbox: &Path) -> String {
     let path = toml_string(sandbox);
@@ -52,6 +99,7 @@ pub(crate) fn preload_code(sandbox: &Path) -> String {
          use cloudlab::prelude::*;\n\
          {hook}\n\
          {INSTALL_PANIC_HOOK}\n\
+         {WARM_UP}\n\
          Ok::<(), CloudError>(())?;\n",
         hook = panic_hook_fn(),
     )
@@ -98,6 +146,37 @@ mod tests {
         assert!(code.contains(":dep serde_json = \"1\"\n"), "{code}");
         assert!(code.contains("fn __cloudlab_panic_hook()"));
         assert!(code.contains("\\u{1}cloudlab:panic-begin"), "{code}");
+        assert!(code.contains("let __cloudlab_warm = {"), "{code}");
+    }
+
+    #[test]
+    fn vars_output_hides_the_preloads_variables() {
+        let mut mime = HashMap::from([
+            (
+                "text/plain".to_string(),
+                "cloud: Cloud\n__cloudlab_warm: ()\nq: Queue\n".to_string(),
+            ),
+            (
+                "text/html".to_string(),
+                "<table><tr><th>Variable</th><th>Type</th></tr>\
+                 <tr><td>cloud</td><td>Cloud</td><tr>\
+                 <tr><td>__cloudlab_warm</td><td>()</td><tr></table>"
+                    .to_string(),
+            ),
+        ]);
+        hide_own_vars(":vars", &mut mime);
+        assert_eq!(mime["text/plain"], "cloud: Cloud\nq: Queue\n");
+        assert_eq!(
+            mime["text/html"],
+            "<table><tr><th>Variable</th><th>Type</th></tr>\
+             <tr><td>cloud</td><td>Cloud</td><tr></table>"
+        );
+        let mut other = HashMap::from([("text/plain".to_string(), "__cloudlab_x".to_string())]);
+        hide_own_vars("__cloudlab_x", &mut other);
+        assert_eq!(
+            other["text/plain"], "__cloudlab_x",
+            "only :vars is filtered"
+        );
     }
 
     #[test]

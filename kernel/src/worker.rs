@@ -241,8 +241,6 @@ impl Worker {
                         self.preload_error = Some(e);
                     }
                     lap("sandbox preloaded");
-                    self.warm_analyzer();
-                    lap("analyzer warm");
                 }
             }
             Err(e) => {
@@ -285,15 +283,6 @@ impl Worker {
         });
         streams.flush();
         result
-    }
-
-    /// Asks rust-analyzer about sandbox types once, so the first `let` of the
-    /// learner does not pay for loading the sandbox into the analyzer.
-    fn warm_analyzer(&mut self) {
-        if let Some(ctx) = self.ctx.as_mut() {
-            let code = "let __cloudlab_warm = Cloud::new(); __cloudlab_warm.sqs().";
-            let _ = ctx.completions(code, code.len());
-        }
     }
 
     fn runtime_pid(&self) -> Option<u32> {
@@ -492,8 +481,11 @@ impl Worker {
         };
         self.shared.interrupted.store(false, Ordering::SeqCst);
         self.shared.executing.store(true, Ordering::SeqCst);
-        let result = ctx.execute_with_callbacks(code, &mut callbacks);
+        let mut result = ctx.execute_with_callbacks(code, &mut callbacks);
         self.shared.executing.store(false, Ordering::SeqCst);
+        if let Ok(outputs) = &mut result {
+            preload::hide_own_vars(code, &mut outputs.content_by_mime_type);
+        }
         result
     }
 

@@ -148,6 +148,13 @@ def test_a_queue_renders_as_html(kernel):
     assert len(result) == 1, outputs
     html = result[0]["data"]["text/html"]
     assert "order #1" in html and "order #2" in html and "<table" in html
+    # `:vars` lists the learner's variables, not the preload's own.
+    reply, outputs = run(kc, ":vars")
+    assert reply["status"] == "ok", reply
+    data = of_type(outputs, "execute_result")[0]["data"]
+    names = {line.split(":")[0] for line in data["text/plain"].splitlines()}
+    assert names == {"cloud", "orders", "got"}, data
+    assert "__cloudlab" not in data["text/html"] and "<td>orders</td>" in data["text/html"]
 
 
 def test_several_displays_in_one_cell_arrive_in_order(kernel):
