@@ -655,12 +655,11 @@ impl Sqs<'_> {
         how: impl Into<Receive>,
     ) -> CloudResult<Received> {
         let how = how.into();
-        let out = ops::messages::receive_message(
+        let out = ops::messages::receive_selected(
             self.cloud,
-            ops::messages::ReceiveMessageInput {
-                queue_url: queue.queue_url(),
-                message_system_attribute_names: vec!["All".into()],
-                message_attribute_names: vec!["All".into()],
+            &queue.queue_url_ref(),
+            &Selection::all(),
+            &ops::messages::ReceiveMessageInput {
                 max_number_of_messages: Some(how.max),
                 visibility_timeout: how.visibility.map(|d| d.as_secs() as u32),
                 wait_time_seconds: how.wait.map(|d| d.as_secs() as u32),

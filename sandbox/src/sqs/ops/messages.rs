@@ -745,8 +745,20 @@ pub fn receive_message(
     input: ReceiveMessageInput,
 ) -> CloudResult<ReceiveMessageOutput> {
     let sel = Selection::from_input(&input)?;
+    receive_selected(cloud, &input.queue_url, &sel, &input)
+}
+
+/// ReceiveMessage from the queue at `url` returning the `sel` attributes;
+/// `input`'s queue URL and attribute names are not read. The typed face
+/// comes in here so it need not build them.
+pub(crate) fn receive_selected(
+    cloud: &mut Cloud,
+    url: &str,
+    sel: &Selection,
+    input: &ReceiveMessageInput,
+) -> CloudResult<ReceiveMessageOutput> {
     let (name, fifo, default_wait) = {
-        let q = queue_mut(cloud, &input.queue_url)?;
+        let q = queue_mut(cloud, url)?;
         (
             q.name.clone(),
             q.fifo(),
@@ -774,7 +786,7 @@ pub fn receive_message(
     }
     let deadline = cloud.core.now + (wait as u64).secs();
     let messages = loop {
-        let got = receive_now(cloud, &name, max as usize, input.visibility_timeout, &sel)?;
+        let got = receive_now(cloud, &name, max as usize, input.visibility_timeout, sel)?;
         let now = cloud.core.now;
         if !got.is_empty() || now >= deadline || cloud.core.in_job() {
             break got;
