@@ -212,10 +212,16 @@ pub fn md5_of_attributes(attrs: &Attributes) -> Option<String> {
 
 /// MD5 of a body, hex (SQS's `MD5OfMessageBody`).
 pub fn md5_hex(body: &str) -> String {
-    hex(&Md5::digest(body.as_bytes()))
+    hex(&md5(body))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// MD5 of a body as its 16 raw bytes (stored compactly; [`hex`] renders it).
+pub fn md5(body: &str) -> [u8; 16] {
+    Md5::digest(body.as_bytes()).into()
+}
+
+/// Bytes as lower-case hex, two digits each.
+pub fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = Vec::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -75,6 +75,19 @@ impl Core {
         self.trace.record(self.now, service, resource, kind, detail);
     }
 
+    /// Records a trace event whose detail is kept as parts and formatted only
+    /// when read (for hot paths).
+    pub(crate) fn trace_parts(
+        &mut self,
+        service: &'static str,
+        resource: &Arc<str>,
+        kind: &'static str,
+        detail: crate::trace::Detail,
+    ) {
+        self.trace
+            .record_parts(self.now, service, resource, kind, detail);
+    }
+
     /// Meters `units` of the billable item `key` now.
     pub fn bill(&mut self, key: &'static str, units: f64) {
         self.meter.add(self.now, key, units);

@@ -50,6 +50,12 @@ impl SimRng {
     /// A version-4 UUID, lower case: `9f4c2d1e-...`, the shape of SQS MessageIds
     /// and Lambda RequestIds.
     pub fn uuid(&mut self) -> String {
+        self.uuid_raw().to_text()
+    }
+
+    /// The same UUID as [`SimRng::uuid`] (it draws the same bits), kept as 16
+    /// bytes: for ids stored by the million and formatted only when shown.
+    pub fn uuid_raw(&mut self) -> Uuid {
         let a = self.next_u64();
         let b = self.next_u64();
         let mut bytes = [0u8; 16];
@@ -57,15 +63,7 @@ impl SimRng {
         bytes[8..].copy_from_slice(&b.to_be_bytes());
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        let mut out = Vec::with_capacity(36);
-        for (i, byte) in bytes.iter().enumerate() {
-            if matches!(i, 4 | 6 | 8 | 10) {
-                out.push(b'-');
-            }
-            out.push(HEX[(byte >> 4) as usize]);
-            out.push(HEX[(byte & 0xf) as usize]);
-        }
-        String::from_utf8(out).expect("hex digits are ASCII")
+        Uuid(bytes)
     }
 
     /// `n` lower-case hex digits.
@@ -90,6 +88,37 @@ impl SimRng {
     }
 }
 
+/// A version-4 UUID as 16 bytes; displays as the lower-case text form
+/// (`9f4c2d1e-...`, 36 characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Uuid([u8; 16]);
+
+impl Uuid {
+    /// The text form (what `to_string` gives, without the formatting machinery).
+    pub fn to_text(&self) -> String {
+        String::from_utf8(self.ascii().to_vec()).expect("hex digits are ASCII")
+    }
+
+    /// The 36 ASCII characters of the text form.
+    fn ascii(&self) -> [u8; 36] {
+        // Where each byte's two digits go; the gaps are the dashes.
+        const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+        let mut out = [b'-'; 36];
+        for (byte, at) in self.0.iter().zip(AT) {
+            out[at] = HEX[(byte >> 4) as usize];
+            out[at + 1] = HEX[(byte & 0xf) as usize];
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for Uuid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ascii = self.ascii();
+        f.write_str(std::str::from_utf8(&ascii).expect("hex digits are ASCII"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +129,12 @@ mod tests {
         let mut b = SimRng::new(7);
         assert_eq!(a.uuid(), b.uuid());
         assert_ne!(SimRng::new(7).uuid(), SimRng::new(8).uuid());
+    }
+
+    #[test]
+    fn raw_uuid_displays_as_the_text_uuid() {
+        let text = SimRng::new(5).uuid();
+        assert_eq!(SimRng::new(5).uuid_raw().to_string(), text);
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub mod quotas;
 pub mod system_attributes;
 pub mod view;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -107,20 +108,34 @@ impl Queue {
 pub trait AsQueue {
     /// The queue's URL.
     fn queue_url(&self) -> String;
+
+    /// The queue's URL, borrowed when the handle already holds it (no copy
+    /// per call on the hot paths).
+    fn queue_url_ref(&self) -> Cow<'_, str> {
+        Cow::Owned(self.queue_url())
+    }
 }
 
 impl AsQueue for Queue {
     fn queue_url(&self) -> String {
         self.url.clone()
     }
+
+    fn queue_url_ref(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.url)
+    }
 }
 
 impl AsQueue for str {
     fn queue_url(&self) -> String {
+        self.queue_url_ref().into_owned()
+    }
+
+    fn queue_url_ref(&self) -> Cow<'_, str> {
         if self.contains("://") {
-            self.to_string()
+            Cow::Borrowed(self)
         } else {
-            queue_url(self)
+            Cow::Owned(queue_url(self))
         }
     }
 }
@@ -129,11 +144,19 @@ impl AsQueue for String {
     fn queue_url(&self) -> String {
         self.as_str().queue_url()
     }
+
+    fn queue_url_ref(&self) -> Cow<'_, str> {
+        self.as_str().queue_url_ref()
+    }
 }
 
 impl<T: AsQueue + ?Sized> AsQueue for &T {
     fn queue_url(&self) -> String {
         (**self).queue_url()
+    }
+
+    fn queue_url_ref(&self) -> Cow<'_, str> {
+        (**self).queue_url_ref()
     }
 }
 
@@ -362,13 +385,15 @@ impl Msg {
         self
     }
 
-    fn into_input(self, queue_url: String) -> ops::messages::SendMessageInput {
+    /// The request for this message; its `queue_url` is left empty for the
+    /// caller, which knows the queue.
+    fn into_input(self) -> ops::messages::SendMessageInput {
         let mut system = Attributes::new();
         if let Some(h) = self.trace_header {
             system.insert("AWSTraceHeader".into(), AttributeValue::string(h));
         }
         ops::messages::SendMessageInput {
-            queue_url,
+            queue_url: String::new(),
             message_body: self.body,
             delay_seconds: self.delay.map(|d| d.as_secs() as u32),
             message_attributes: self.attributes,
@@ -584,8 +609,8 @@ impl Sqs<'_> {
         queue: &(impl AsQueue + ?Sized),
         message: impl Into<Msg>,
     ) -> CloudResult<SendMessageOutput> {
-        let input = message.into().into_input(queue.queue_url());
-        ops::messages::send_message(self.cloud, input)
+        let input = message.into().into_input();
+        ops::messages::send_message_to(self.cloud, &queue.queue_url_ref(), input)
     }
 
     /// Sends up to 10 messages in one request (one billed request per 64 KiB).
@@ -600,7 +625,7 @@ impl Sqs<'_> {
             .into_iter()
             .enumerate()
             .map(|(i, m)| {
-                let input = m.into().into_input(url.clone());
+                let input = m.into().into_input();
                 ops::messages::SendMessageBatchEntry {
                     id: i.to_string(),
                     message_body: input.message_body,
@@ -630,12 +655,11 @@ impl Sqs<'_> {
         how: impl Into<Receive>,
     ) -> CloudResult<Received> {
         let how = how.into();
-        let out = ops::messages::receive_message(
+        let out = ops::messages::receive_selected(
             self.cloud,
-            ops::messages::ReceiveMessageInput {
-                queue_url: queue.queue_url(),
-                message_system_attribute_names: vec!["All".into()],
-                message_attribute_names: vec!["All".into()],
+            &queue.queue_url_ref(),
+            &Selection::all(),
+            &ops::messages::ReceiveMessageInput {
                 max_number_of_messages: Some(how.max),
                 visibility_timeout: how.visibility.map(|d| d.as_secs() as u32),
                 wait_time_seconds: how.wait.map(|d| d.as_secs() as u32),
@@ -651,12 +675,10 @@ impl Sqs<'_> {
         queue: &(impl AsQueue + ?Sized),
         message: &(impl AsReceipt + ?Sized),
     ) -> CloudResult<()> {
-        ops::messages::delete_message(
+        ops::messages::delete_message_at(
             self.cloud,
-            ops::messages::DeleteMessageInput {
-                queue_url: queue.queue_url(),
-                receipt_handle: message.receipt_handle().to_string(),
-            },
+            &queue.queue_url_ref(),
+            message.receipt_handle(),
         )
     }
 

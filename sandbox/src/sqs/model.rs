@@ -17,17 +17,19 @@ use base64::Engine;
 use super::config::QueueConfig;
 use super::quotas::*;
 use crate::attributes::Attributes;
-use crate::rng::SimRng;
+use crate::rng::{SimRng, Uuid};
 use crate::time::{DurationExt, SimTime};
 
 /// A message as the queue stores it.
 #[derive(Clone, Debug)]
 pub(crate) struct StoredMessage {
     pub seq: u64,
-    pub message_id: String,
+    /// The MessageId, as 16 bytes (text only when shown).
+    pub message_id: Uuid,
     pub body: String,
     pub attributes: Attributes,
-    pub md5_of_body: String,
+    /// MD5 of the body, raw (rendered as hex only in responses).
+    pub md5_of_body: [u8; 16],
     pub md5_of_attributes: Option<String>,
     pub trace_header: Option<String>,
     pub sender_id: &'static str,
@@ -147,11 +149,11 @@ pub(crate) struct Taken {
 #[derive(Debug)]
 pub(crate) enum Deleted {
     /// The message is gone.
-    Gone(String),
+    Gone(Uuid),
     /// The handle was from an earlier receive: nothing happened.
     Stale,
     /// A copy survived (anomaly) and will be delivered again.
-    Survived(String),
+    Survived(Uuid),
 }
 
 /// Why a receipt handle did not act on a message.
@@ -244,7 +246,7 @@ impl QueueState {
                     key.clone(),
                     DedupEntry {
                         expires,
-                        message_id: msg.message_id.clone(),
+                        message_id: msg.message_id.to_string(),
                         sequence_number: sn,
                     },
                 );
@@ -513,7 +515,7 @@ impl QueueState {
                 m.valid_from = m.receive_count + 1;
                 m.visible_at = m.visible_at.max(now + hide);
                 self.waiting.push(Reverse((m.visible_at, seq)));
-                Ok(Deleted::Survived(m.message_id.clone()))
+                Ok(Deleted::Survived(m.message_id))
             }
             Ok(seq) => {
                 self.stats.deleted += 1;

@@ -61,7 +61,7 @@ impl QueueView {
                 .ordered()
                 .into_iter()
                 .map(|m| MessageInfo {
-                    message_id: m.message_id.clone(),
+                    message_id: m.message_id.to_string(),
                     body: m.body.clone(),
                     state: m.state(now),
                     receive_count: m.receive_count,

@@ -124,7 +124,7 @@ fn send_one(
         }
     }
     let now = cloud.core.now;
-    let message_id = cloud.core.rng.uuid();
+    let message_id = cloud.core.rng.uuid_raw();
     let q = queue_mut(cloud, url)?;
     let size = input.message_body.len() + attributes::size(&input.message_attributes);
     if size > q.config.maximum_message_size as usize {
@@ -205,14 +205,14 @@ fn send_one(
     if let Some(g) = &input.message_group_id {
         check_fifo_id("MessageGroupId", g)?;
     }
-    let md5_of_body = attributes::md5_hex(&input.message_body);
+    let md5_of_body = attributes::md5(&input.message_body);
     let md5_of_attributes = attributes::md5_of_attributes(&input.message_attributes);
     let md5_of_system = attributes::md5_of_attributes(&input.message_system_attributes);
     let msg = StoredMessage {
         seq: 0,
-        message_id: message_id.clone(),
+        message_id,
         body: input.message_body,
-        md5_of_body: md5_of_body.clone(),
+        md5_of_body,
         md5_of_attributes: md5_of_attributes.clone(),
         attributes: input.message_attributes,
         trace_header: input
@@ -240,22 +240,17 @@ fn send_one(
     q.stats.sent += 1;
     let sequence_number = q.messages[&seq].sequence_number.clone();
     let name = q.name.clone();
-    let detail = Detail::new()
-        .s("MessageId=")
-        .s(&message_id)
-        .s(" (")
-        .n(size as u64)
-        .s(" B")
-        .s(if delay > 0 { ", delayed)" } else { ")" })
-        .done();
-    cloud.core.trace("sqs", &name, "send", detail);
+    let detail = Detail::id("MessageId=", message_id)
+        .n(" (", size as u64)
+        .end(if delay > 0 { " B, delayed)" } else { " B)" });
+    cloud.core.trace_parts("sqs", &name, "send", detail);
     crate::lambda::esm::queue_activity(cloud, &name);
     Ok((
         SendMessageOutput {
-            md5_of_message_body: md5_of_body,
+            md5_of_message_body: attributes::hex(&md5_of_body),
             md5_of_message_attributes: md5_of_attributes,
             md5_of_message_system_attributes: md5_of_system,
-            message_id,
+            message_id: message_id.to_text(),
             sequence_number,
         },
         size,
@@ -277,8 +272,18 @@ pub fn send_message(
     mut input: SendMessageInput,
 ) -> CloudResult<SendMessageOutput> {
     let url = std::mem::take(&mut input.queue_url);
-    let (out, size) = send_one(cloud, &url, input)?;
-    bill(cloud, super::is_fifo_url(&url), size);
+    send_message_to(cloud, &url, input)
+}
+
+/// SendMessage to the queue at `url`; `input.queue_url` is not read. The
+/// typed face comes in here so it need not copy the URL into the request.
+pub(crate) fn send_message_to(
+    cloud: &mut Cloud,
+    url: &str,
+    input: SendMessageInput,
+) -> CloudResult<SendMessageOutput> {
+    let (out, size) = send_one(cloud, url, input)?;
+    bill(cloud, super::is_fifo_url(url), size);
     Ok(out)
 }
 
@@ -589,9 +594,9 @@ fn render(m: &StoredMessage, handle: String, sel: &Selection) -> Message {
             .collect()
     };
     Message {
-        message_id: m.message_id.clone(),
+        message_id: m.message_id.to_text(),
         receipt_handle: handle,
-        md5_of_body: m.md5_of_body.clone(),
+        md5_of_body: attributes::hex(&m.md5_of_body),
         body: m.body.clone(),
         attributes: attrs,
         md5_of_message_attributes: if message_attributes.is_empty() {
@@ -669,24 +674,14 @@ pub(crate) fn receive_now(
         &mut cloud.core.rng,
     );
     let mut out = Vec::with_capacity(taken.delivered.len());
-    let mut details = Vec::with_capacity(taken.delivered.len());
+    let qname = q.name.clone();
     for (seq, handle) in taken.delivered {
         let m = &q.messages[&seq];
-        details.push(
-            Detail::new()
-                .s("MessageId=")
-                .s(&m.message_id)
-                .s(" receive #")
-                .n(m.receive_count as u64)
-                .done(),
-        );
+        let detail = Detail::id("MessageId=", m.message_id).n(" receive #", m.receive_count as u64);
         out.push(render(m, handle, sel));
+        cloud.core.trace_parts("sqs", &qname, "receive", detail);
     }
-    let qname = q.name.clone();
     let source_arn = q.arn.clone();
-    for detail in details {
-        cloud.core.trace("sqs", &qname, "receive", detail);
-    }
     if taken.duplicates > 0 {
         cloud.core.trace(
             "sqs",
@@ -750,8 +745,20 @@ pub fn receive_message(
     input: ReceiveMessageInput,
 ) -> CloudResult<ReceiveMessageOutput> {
     let sel = Selection::from_input(&input)?;
+    receive_selected(cloud, &input.queue_url, &sel, &input)
+}
+
+/// ReceiveMessage from the queue at `url` returning the `sel` attributes;
+/// `input`'s queue URL and attribute names are not read. The typed face
+/// comes in here so it need not build them.
+pub(crate) fn receive_selected(
+    cloud: &mut Cloud,
+    url: &str,
+    sel: &Selection,
+    input: &ReceiveMessageInput,
+) -> CloudResult<ReceiveMessageOutput> {
     let (name, fifo, default_wait) = {
-        let q = queue_mut(cloud, &input.queue_url)?;
+        let q = queue_mut(cloud, url)?;
         (
             q.name.clone(),
             q.fifo(),
@@ -779,7 +786,7 @@ pub fn receive_message(
     }
     let deadline = cloud.core.now + (wait as u64).secs();
     let messages = loop {
-        let got = receive_now(cloud, &name, max as usize, input.visibility_timeout, &sel)?;
+        let got = receive_now(cloud, &name, max as usize, input.visibility_timeout, sel)?;
         let now = cloud.core.now;
         if !got.is_empty() || now >= deadline || cloud.core.in_job() {
             break got;
@@ -864,28 +871,40 @@ fn delete_one(cloud: &mut Cloud, url: &str, handle: &str) -> CloudResult<()> {
         .delete(handle, now, anomalies, &mut core.rng)
         .map_err(|e| handle_error(e, handle))?;
     let name = q.name.clone();
-    let (kind, detail) = match deleted {
-        Deleted::Gone(id) => ("delete", Detail::new().s("MessageId=").s(&id).done()),
-        Deleted::Survived(id) => (
+    match deleted {
+        Deleted::Gone(id) => {
+            let detail = Detail::id("MessageId=", id);
+            cloud.core.trace_parts("sqs", &name, "delete", detail);
+        }
+        Deleted::Survived(id) => cloud.core.trace(
+            "sqs",
+            &name,
             "duplicate",
             format!(
                 "MessageId={id}: a copy missed the delete and will be delivered again (at-least-once delivery)"
             ),
         ),
-        Deleted::Stale => (
+        Deleted::Stale => cloud.core.trace(
+            "sqs",
+            &name,
             "stale-delete",
             "handle from an earlier receive: nothing deleted".to_string(),
         ),
-    };
-    cloud.core.trace("sqs", &name, kind, detail);
+    }
     Ok(())
 }
 
 /// DeleteMessage: deletes a received message. A handle from an earlier receive
 /// of a message received again since succeeds without deleting (as SQS does).
 pub fn delete_message(cloud: &mut Cloud, input: DeleteMessageInput) -> CloudResult<()> {
-    delete_one(cloud, &input.queue_url, &input.receipt_handle)?;
-    bill(cloud, super::is_fifo_url(&input.queue_url), 0);
+    delete_message_at(cloud, &input.queue_url, &input.receipt_handle)
+}
+
+/// DeleteMessage of `handle` in the queue at `url`, from borrowed parts (the
+/// typed face's way in).
+pub(crate) fn delete_message_at(cloud: &mut Cloud, url: &str, handle: &str) -> CloudResult<()> {
+    delete_one(cloud, url, handle)?;
+    bill(cloud, super::is_fifo_url(url), 0);
     Ok(())
 }
 
@@ -983,7 +1002,7 @@ fn change_one(cloud: &mut Cloud, url: &str, handle: &str, timeout: u32) -> Cloud
     let seq = q
         .change_visibility(handle, timeout, now)
         .map_err(|e| handle_error(e, handle))?;
-    let (name, id) = (q.name.clone(), q.messages[&seq].message_id.clone());
+    let (name, id) = (q.name.clone(), q.messages[&seq].message_id);
     cloud.core.trace(
         "sqs",
         &name,
