@@ -222,13 +222,28 @@ pub fn md5(body: &str) -> [u8; 16] {
 
 /// Bytes as lower-case hex, two digits each.
 pub fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = Vec::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(HEX[(b >> 4) as usize]);
-        out.push(HEX[(b & 0xf) as usize]);
+    if let Ok(digest) = <&[u8; 16]>::try_from(bytes) {
+        return hex16(digest);
     }
-    String::from_utf8(out).expect("hex digits are ASCII")
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 0xf) as usize] as char);
+    }
+    out
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// An MD5 digest as hex: the digits are made in a fixed buffer, then copied
+/// once (every SQS send and receive renders one).
+fn hex16(bytes: &[u8; 16]) -> String {
+    let mut digits = [0u8; 32];
+    for (pair, b) in digits.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[(b >> 4) as usize];
+        pair[1] = HEX[(b & 0xf) as usize];
+    }
+    String::from(std::str::from_utf8(&digits).expect("hex digits are ASCII"))
 }
 
 /// Total bytes attributes add to a message's size.

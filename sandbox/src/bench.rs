@@ -80,10 +80,22 @@ fn short(unit: &str) -> &str {
     }
 }
 
-fn rate(n: usize, f: impl FnOnce()) -> f64 {
-    let t = Instant::now();
-    f();
-    n as f64 / t.elapsed().as_secs_f64().max(1e-9)
+/// How many timed runs each workload gets; the median is reported, so one
+/// run slowed by the machine (a page-fault burst, another process) does not
+/// decide the figure.
+pub(crate) const RUNS: usize = 5;
+
+/// Units per second of `f` doing `n` units: the median of [`RUNS`] runs.
+fn rate(n: usize, mut f: impl FnMut()) -> f64 {
+    let mut rates: Vec<f64> = (0..RUNS)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            n as f64 / t.elapsed().as_secs_f64().max(1e-9)
+        })
+        .collect();
+    rates.sort_by(f64::total_cmp);
+    rates[RUNS / 2]
 }
 
 /// The baseline for queue workloads: the same send/receive/delete bookkeeping
@@ -201,7 +213,7 @@ pub fn sandbox(n: usize) -> Report {
     let base = rate(n, || vecdeque_loop(n));
     let sqs = rate(n, || sqs_round_trip(n));
     let mut report = Report {
-        title: format!("cloudlab bench sandbox ({n} messages per workload)"),
+        title: format!("cloudlab bench sandbox ({n} messages per workload, median of {RUNS} runs)"),
         ..Default::default()
     };
     report.rows.push(Measurement {

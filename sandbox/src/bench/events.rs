@@ -135,9 +135,10 @@ pub fn run(n: usize) -> Report {
     });
     let mut report = Report {
         title: format!(
-            "cloudlab bench events ({n} events, {} rules, {:.2} matches per event)",
+            "cloudlab bench events ({n} events, {} rules, {:.2} matches per event, median of {} runs)",
             compiled.len(),
-            hits as f64 / n as f64
+            hits as f64 / n as f64,
+            super::RUNS
         ),
         ..Default::default()
     };

@@ -240,9 +240,12 @@ fn send_one(
     q.stats.sent += 1;
     let sequence_number = q.messages[&seq].sequence_number.clone();
     let name = q.name.clone();
-    let detail = Detail::id("MessageId=", message_id)
-        .n(" (", size as u64)
-        .end(if delay > 0 { " B, delayed)" } else { " B)" });
+    let texts = if delay > 0 {
+        &["MessageId=", " (", " B, delayed)"]
+    } else {
+        &["MessageId=", " (", " B)"]
+    };
+    let detail = Detail::new(texts, message_id, Some(size as u64));
     cloud.core.trace_parts("sqs", &name, "send", detail);
     crate::lambda::esm::queue_activity(cloud, &name);
     Ok((
@@ -677,7 +680,11 @@ pub(crate) fn receive_now(
     let qname = q.name.clone();
     for (seq, handle) in taken.delivered {
         let m = &q.messages[&seq];
-        let detail = Detail::id("MessageId=", m.message_id).n(" receive #", m.receive_count as u64);
+        let detail = Detail::new(
+            &["MessageId=", " receive #", ""],
+            m.message_id,
+            Some(m.receive_count as u64),
+        );
         out.push(render(m, handle, sel));
         cloud.core.trace_parts("sqs", &qname, "receive", detail);
     }
@@ -873,7 +880,7 @@ fn delete_one(cloud: &mut Cloud, url: &str, handle: &str) -> CloudResult<()> {
     let name = q.name.clone();
     match deleted {
         Deleted::Gone(id) => {
-            let detail = Detail::id("MessageId=", id);
+            let detail = Detail::new(&["MessageId=", "", ""], id, None);
             cloud.core.trace_parts("sqs", &name, "delete", detail);
         }
         Deleted::Survived(id) => cloud.core.trace(
