@@ -19,6 +19,14 @@ pub(crate) const INSTALL_PANIC_HOOK: &str = "__cloudlab_panic_hook();";
 /// are small).
 pub(crate) const EVCXR_TOML: &str = "[evcxr]\noffline_mode = true\nopt_level = \"0\"\n";
 
+/// Cargo's configuration in the pool folder, the parent of every build
+/// folder, where cargo finds it for each cell: dependencies (the sandbox and
+/// its crates) are built at opt-level 1, cells stay at 0. Optimised code is
+/// smaller, so every cell links faster (measured here: later cells 0.35-0.50 s
+/// at 0, 0.28-0.41 s at 1) and simulations run faster; level 1 still shares
+/// generic instances with the cells (level 2 would not).
+pub(crate) const POOL_CARGO_CONFIG: &str = "[profile.dev.package.\"*\"]\nopt-level = 1\n";
+
 /// Crates every kernel loads next to the sandbox (name, version requirement):
 /// `evcxr_input` for reading input, `serde_json` for the JSON that events
 /// and messages carry (exercises parse bodies with `serde_json::from_str`).

@@ -97,6 +97,10 @@ pub(crate) fn write_build_files(config: &KernelConfig, dir: &Path) -> Result<(),
         preload::EVCXR_TOML
     };
     write(dir.join(".evcxr-config").join("evcxr.toml"), evcxr_toml)?;
+    if !config.plain {
+        let pool_config = config.cache_dir.join(".cargo").join("config.toml");
+        write(pool_config, preload::POOL_CARGO_CONFIG)?;
+    }
     Ok(())
 }
 
@@ -598,6 +602,34 @@ fn glob_match(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pool_builds_dependencies_optimised_but_plain_evcxr_does_not() {
+        let base = std::env::temp_dir().join(format!("cl-build-files-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let mut config = KernelConfig {
+            root: base.join("no-repo"),
+            cache_dir: base.join("pool"),
+            memory_limit_mb: 0,
+            exercises_dir: base.join("exercises"),
+            plain: false,
+        };
+        write_build_files(&config, &config.cache_dir.join("slot-0")).unwrap();
+        let cargo = std::fs::read_to_string(base.join("pool/.cargo/config.toml")).unwrap();
+        assert!(
+            cargo.contains("[profile.dev.package.\"*\"]\nopt-level = 1"),
+            "{cargo}"
+        );
+        let evcxr = std::fs::read_to_string(base.join("pool/slot-0/.evcxr-config/evcxr.toml"));
+        assert!(evcxr.unwrap().contains("opt_level = \"0\""));
+
+        config.plain = true;
+        config.cache_dir = base.join("plain-pool");
+        write_build_files(&config, &base.join("plain")).unwrap();
+        assert!(!base.join("plain-pool/.cargo").exists());
+        assert!(!base.join(".cargo").exists());
+        let _ = std::fs::remove_dir_all(&base);
+    }
 
     #[test]
     fn kernel_info_describes_rust() {
