@@ -13,10 +13,9 @@ pub(crate) const PANIC_END: &str = "\u{1}cloudlab:panic-end";
 /// Installs the panic hook in the current runtime process (after a restart too).
 pub(crate) const INSTALL_PANIC_HOOK: &str = "__cloudlab_panic_hook();";
 
-/// The evcxr configuration: offline cargo, everything built unoptimised
-/// (cells compile several times faster; the sandbox compiles in a fraction of
-/// the time at install and whenever its source changes, and lessons' cells
-/// are small).
+/// The evcxr configuration: offline cargo, cells built unoptimised (they
+/// compile several times faster, and lessons' cells are small; the sandbox
+/// itself is optimised, see [`POOL_CARGO_CONFIG`]).
 pub(crate) const EVCXR_TOML: &str = "[evcxr]\noffline_mode = true\nopt_level = \"0\"\n";
 
 /// Cargo's configuration in the pool folder, the parent of every build
