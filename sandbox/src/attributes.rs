@@ -9,6 +9,7 @@ use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CloudError, CloudResult};
+use crate::rng::HEX;
 
 /// One message attribute value (`DataType` is `String`, `Number` or `Binary`,
 /// optionally with a custom suffix such as `String.json`).
@@ -220,30 +221,14 @@ pub fn md5(body: &str) -> [u8; 16] {
     Md5::digest(body.as_bytes()).into()
 }
 
-/// Bytes as lower-case hex, two digits each.
+/// Bytes as lower-case hex, two digits each (every SQS send and receive
+/// renders an MD5 this way, so the digits go into one buffer sized up front).
 pub fn hex(bytes: &[u8]) -> String {
-    if let Ok(digest) = <&[u8; 16]>::try_from(bytes) {
-        return hex16(digest);
-    }
-    let mut out = String::with_capacity(bytes.len() * 2);
+    let mut digits = Vec::with_capacity(bytes.len() * 2);
     for b in bytes {
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 0xf) as usize] as char);
+        digits.extend_from_slice(&[HEX[(b >> 4) as usize], HEX[(b & 0xf) as usize]]);
     }
-    out
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// An MD5 digest as hex: the digits are made in a fixed buffer, then copied
-/// once (every SQS send and receive renders one).
-fn hex16(bytes: &[u8; 16]) -> String {
-    let mut digits = [0u8; 32];
-    for (pair, b) in digits.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = HEX[(b >> 4) as usize];
-        pair[1] = HEX[(b & 0xf) as usize];
-    }
-    String::from(std::str::from_utf8(&digits).expect("hex digits are ASCII"))
+    String::from_utf8(digits).expect("hex digits are ASCII")
 }
 
 /// Total bytes attributes add to a message's size.

@@ -13,7 +13,8 @@ pub struct SimRng {
     inner: ChaCha8Rng,
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+/// Lower-case hex digits (ids here, MD5s in `attributes`).
+pub(crate) const HEX: &[u8; 16] = b"0123456789abcdef";
 const ALNUM: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 impl SimRng {
