@@ -6,6 +6,8 @@
 //! path dependency in its first cell, a fresh build folder and evcxr's
 //! defaults (it compiles the sandbox on every start: evcxr's cache skips path
 //! crates); the Cloudlab kernel has it preloaded from its warm build cache.
+//! The Cloudlab kernel's first result is measured twice: started cold, and
+//! taking over a warm spare (`cloudlab kernel spare`) as `cloudlab lab` has one.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,7 @@ use std::time::Duration;
 
 use crate::KernelError;
 use crate::client::{KernelClient, KernelCommand};
+use crate::spare;
 
 /// The first cell of the notebook.
 pub const FIRST_CELL: &str = "let mut cloud = Cloud::new();\n\
@@ -48,20 +51,27 @@ impl Timings {
 /// Both kernels' timings.
 #[derive(Clone, Debug)]
 pub struct Report {
-    /// The Cloudlab kernel.
+    /// The Cloudlab kernel, started cold (no spare waiting).
     pub cloudlab: Timings,
+    /// Start → first result when a warm spare was waiting (see [`crate::spare`]).
+    pub with_spare: Duration,
     /// Plain evcxr with the sandbox as a `:dep`.
     pub plain: Timings,
 }
 
 /// Runs the notebook on both kernels (`binary` is the `cloudlab` command).
 pub fn run(binary: &Path, sandbox: &Path, later_cells: usize) -> Result<Report, KernelError> {
-    let cloudlab = measure(&KernelCommand::cloudlab(binary), FIRST_CELL, later_cells)?;
+    let cold = KernelCommand::cloudlab(binary).env(spare::SPARES_ENV, "0");
+    let cloudlab = measure(&cold, FIRST_CELL, later_cells)?;
     eprintln!(
-        "cloudlab kernel: first result {:.2} s, median later cell {:.3} s; now plain evcxr \
-         (compiles the sandbox: minutes)...",
+        "cloudlab kernel: first result {:.2} s, median later cell {:.3} s; now with a warm spare...",
         secs(cloudlab.first_result),
         secs(cloudlab.median_later())
+    );
+    let with_spare = first_result_with_spare(binary)?;
+    eprintln!(
+        "with a warm spare: first result {:.2} s; now plain evcxr (compiles the sandbox: minutes)...",
+        secs(with_spare)
     );
     let dep = format!(
         ":dep cloudlab = {{ path = \"{}\" }}\nuse cloudlab::prelude::*;\n{FIRST_CELL}",
@@ -72,7 +82,36 @@ pub fn run(binary: &Path, sandbox: &Path, later_cells: usize) -> Result<Report, 
         &dep,
         later_cells,
     )?;
-    Ok(Report { cloudlab, plain })
+    Ok(Report {
+        cloudlab,
+        with_spare,
+        plain,
+    })
+}
+
+/// Starts a spare in this folder, waits until it is warm, then times a kernel
+/// start that claims it (and starts no next spare).
+fn first_result_with_spare(binary: &Path) -> Result<Duration, KernelError> {
+    let config = crate::KernelConfig::from_env();
+    let cwd = std::env::current_dir()?;
+    let mut child = spare::spawn_detached(binary, &cwd, Duration::ZERO)?;
+    if !spare::wait_ready(&config, &cwd, Duration::from_secs(600)) {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(KernelError::Client(
+            "the spare kernel did not get warm within 10 minutes".into(),
+        ));
+    }
+    let claim = KernelCommand::cloudlab(binary).env(spare::SPARES_ENV, "claim");
+    let timings = measure(&claim, FIRST_CELL, 0);
+    // The spare is the kernel that just shut down: it exits by itself.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while matches!(child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(timings?.first_result)
 }
 
 fn measure(
@@ -145,6 +184,14 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
+            "{:<42} {:>9.2}s {:>12} {:>8.3}",
+            "  the same, a warm spare waiting",
+            secs(self.with_spare),
+            "-",
+            ratio(self.with_spare, p.first_result)
+        )?;
+        writeln!(
+            f,
             "{:<42} {:>9.2}s {:>11.2}s {:>8.3}",
             format!("median of {} later sandbox cells", c.later.len()),
             secs(c.median_later()),
@@ -176,11 +223,14 @@ mod tests {
         };
         let r = Report {
             cloudlab: t(5, &[300, 100, 200]),
+            with_spare: Duration::from_secs(1),
             plain: t(20, &[400, 400, 400]),
         };
         assert_eq!(r.cloudlab.median_later(), Duration::from_millis(200));
         let text = r.to_string();
         assert!(text.contains("0.250"), "{text}");
         assert!(text.contains("0.500"), "{text}");
+        assert!(text.contains("a warm spare waiting"), "{text}");
+        assert!(text.contains("0.050"), "{text}");
     }
 }

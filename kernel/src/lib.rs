@@ -6,6 +6,7 @@
 //!
 //! - [`run`] serves one kernel for a connection file (`cloudlab kernel run`);
 //! - [`install`] writes the kernelspec and warms the build cache;
+//! - [`spare`] keeps a warm kernel waiting, so the next start is quick;
 //! - [`bench`] measures it against plain evcxr (`cloudlab bench kernel`);
 //! - [`client`] is a small blocking client (start a kernel, run cells,
 //!   collect outputs) for the benchmark and the course builder;
@@ -35,6 +36,7 @@ mod pool;
 mod preload;
 mod runtime;
 mod server;
+pub mod spare;
 mod stdin;
 mod streams;
 mod worker;

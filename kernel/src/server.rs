@@ -25,6 +25,7 @@ use crate::connection::read_connection_file;
 use crate::is_complete::{self, Completeness};
 use crate::pool;
 use crate::preload;
+use crate::spare;
 use crate::stdin::{self, StdinBridge};
 use crate::worker::{ExecuteJob, Job, WorkerHandle};
 
@@ -38,21 +39,37 @@ const QUEUED: Duration = Duration::from_millis(2);
 /// A connection file it cannot use is an error (the process should exit);
 /// everything after that (no Rust toolchain, a sandbox that does not build,
 /// bad cells) is reported to the front end and the kernel stays up.
+///
+/// When a warm spare for the same configuration and folder is waiting
+/// (see [`crate::spare`]), it takes over the connection file and this
+/// process only waits for it to end.
 pub fn run(connection_file: &Path, config: KernelConfig) -> Result<(), KernelError> {
     let info = read_connection_file(connection_file)?;
+    if !config.plain
+        && let Some(lease) = spare::claim(&config, connection_file)
+    {
+        spare::respawn();
+        lease.wait();
+        return Ok(());
+    }
     let build_dir = prepare_build_dir(&config)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let result = runtime.block_on(serve(info, config));
+    let runtime = tokio_runtime()?;
+    let result = runtime.block_on(async move { serve(info, Started::new(config)).await });
     drop(build_dir);
     result
 }
 
+/// The runtime the channels are served on.
+pub(crate) fn tokio_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
 /// Chooses the folder evcxr builds in and points evcxr at it. Must run
 /// before any thread starts: it sets environment variables.
-fn prepare_build_dir(config: &KernelConfig) -> Result<BuildDir, KernelError> {
+pub(crate) fn prepare_build_dir(config: &KernelConfig) -> Result<BuildDir, KernelError> {
     let (dir, slot) = if config.plain {
         let dir = std::env::temp_dir().join(format!("cloudlab-plain-evcxr-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -112,7 +129,7 @@ fn cache_err(path: &Path, e: std::io::Error) -> KernelError {
 }
 
 /// The build folder, held while the kernel runs.
-struct BuildDir {
+pub(crate) struct BuildDir {
     dir: PathBuf,
     _slot: Option<pool::Slot>,
     remove: bool,
@@ -126,7 +143,41 @@ impl Drop for BuildDir {
     }
 }
 
-async fn serve(info: ConnectionInfo, config: KernelConfig) -> Result<(), KernelError> {
+/// What a kernel has before a front end's sockets exist: the worker (evcxr
+/// and the preload start at once) and the channels it reports through.
+pub(crate) struct Started {
+    iopub_tx: mpsc::UnboundedSender<JupyterMessage>,
+    iopub_rx: mpsc::UnboundedReceiver<JupyterMessage>,
+    asks: mpsc::UnboundedReceiver<stdin::Ask>,
+    cancel: std::sync::Arc<tokio::sync::Notify>,
+    pub(crate) worker: std::sync::Arc<WorkerHandle>,
+}
+
+impl Started {
+    /// Starts the worker; messages it sends wait until [`serve`] binds iopub.
+    pub(crate) fn new(config: KernelConfig) -> Started {
+        let (iopub_tx, iopub_rx) = mpsc::unbounded_channel::<JupyterMessage>();
+        let (bridge, asks, cancel) = StdinBridge::new();
+        let worker = std::sync::Arc::new(WorkerHandle::spawn(config, iopub_tx.clone(), bridge));
+        Started {
+            iopub_tx,
+            iopub_rx,
+            asks,
+            cancel,
+            worker,
+        }
+    }
+}
+
+/// Binds the five channels of `info` and answers requests until shutdown.
+pub(crate) async fn serve(info: ConnectionInfo, started: Started) -> Result<(), KernelError> {
+    let Started {
+        iopub_tx,
+        mut iopub_rx,
+        asks,
+        cancel,
+        worker,
+    } = started;
     let session = uuid::Uuid::new_v4().to_string();
     let socket_err = |channel: &'static str, url: String| {
         move |source| KernelError::Socket {
@@ -151,7 +202,6 @@ async fn serve(info: ConnectionInfo, config: KernelConfig) -> Result<(), KernelE
         .await
         .map_err(socket_err("heartbeat", info.hb_url()))?;
 
-    let (iopub_tx, mut iopub_rx) = mpsc::unbounded_channel::<JupyterMessage>();
     tokio::spawn(async move {
         while let Some(msg) = iopub_rx.recv().await {
             if let Err(e) = iopub.send(msg).await {
@@ -161,9 +211,7 @@ async fn serve(info: ConnectionInfo, config: KernelConfig) -> Result<(), KernelE
     });
     tokio::spawn(async move { while heartbeat.single_heartbeat().await.is_ok() {} });
 
-    let (bridge, asks, cancel) = StdinBridge::new();
     tokio::spawn(stdin::serve(stdin_conn, asks, cancel));
-    let worker = std::sync::Arc::new(WorkerHandle::spawn(config, iopub_tx.clone(), bridge));
 
     let (stop_tx, mut stop_rx) = watch::channel(false);
     tokio::spawn(control_loop(

@@ -40,6 +40,8 @@ pub(crate) enum Job {
         cursor: usize,
         reply: oneshot::Sender<InspectReply>,
     },
+    /// Answer once every earlier job is done (and so evcxr and the preload).
+    Ping(oneshot::Sender<()>),
 }
 
 /// One cell to run.
@@ -209,6 +211,9 @@ impl Worker {
                 reply,
             } => {
                 let _ = reply.send(self.inspect(&code, cursor));
+            }
+            Job::Ping(reply) => {
+                let _ = reply.send(());
             }
         }
     }

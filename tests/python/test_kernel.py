@@ -4,7 +4,7 @@
 display data, errors, completion, inspection, is_complete, history); then
 `jupyter_client` scenarios: rich display of a queue, a panicking cell, an
 interrupted endless loop, a crashed runtime and `:replay`, stdin, course
-magics. The kernelspec is installed into a temporary Jupyter path, once; the
+magics, warm spares (`cloudlab kernel spare`). The kernelspec is installed into a temporary Jupyter path, once; the
 install warms the build cache, and one kernel serves each group of tests.
 """
 
@@ -342,6 +342,91 @@ def test_shutdown_with_restart(kernel):
     assert of_type(outputs, "execute_result")[0]["data"]["text/plain"] == "3"
 
 
+def spare_env(kernelspec, **extra):
+    """The environment Jupyter gives the kernel (the kernelspec's `env`), so a
+    spare started with it has the same configuration."""
+    spec = json.loads((kernelspec / "share" / "jupyter" / "kernels" / "cloudlab" / "kernel.json").read_text())
+    return {**os.environ, **spec["env"], **extra}
+
+
+def start_spare(cloudlab_bin, folder, env):
+    """`cloudlab kernel spare` in `folder`, then `--wait` until it is warm."""
+    spare = subprocess.Popen([str(cloudlab_bin), "kernel", "spare"], cwd=folder, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    r = subprocess.run([str(cloudlab_bin), "kernel", "spare", "--wait"], cwd=folder, env=env,
+                       capture_output=True, text=True, timeout=700)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "is warm" in r.stdout
+    return spare
+
+
+def stop_spare(cloudlab_bin, folder, env):
+    """`cloudlab kernel spare --stop` in `folder`; what it printed."""
+    return subprocess.run([str(cloudlab_bin), "kernel", "spare", "--stop"], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=60).stdout
+
+
+def one_cell_kernel(folder, env, code, kill=False):
+    """Starts a kernel in `folder`, runs `code`, then shuts the kernel down
+    (or kills its process); returns (reply content, outputs)."""
+    km, kc = start_new_kernel(kernel_name="cloudlab", startup_timeout=120, cwd=str(folder), env=env)
+    try:
+        return run(kc, code, timeout=600)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=kill)  # now: kill the process, no shutdown request
+
+
+def test_a_warm_spare_becomes_the_next_kernel_and_a_new_one_follows(kernelspec, tmp_path, cloudlab_bin):
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    env = spare_env(kernelspec)
+    spare = start_spare(cloudlab_bin, folder, env)
+    reply, outputs = one_cell_kernel(folder, env, 'let mut cloud = Cloud::new();\n'
+                                                  'let q = cloud.sqs().create_queue("spare")?;\n'
+                                                  'cloud.sqs().send(&q, "hi")?;\n'
+                                                  'std::env::current_dir().unwrap().ends_with("lessons")')
+    assert reply["status"] == "ok", reply
+    assert reply["execution_count"] == 1
+    assert of_type(outputs, "execute_result")[0]["data"]["text/plain"] == "true"
+    # The spare was the kernel: it ends with it.
+    assert spare.wait(timeout=60) == 0, spare.stderr.read()
+    # The kernel that claimed it started the next spare.
+    deadline = time.time() + 90
+    said = stop_spare(cloudlab_bin, folder, env)
+    while not said.startswith("stopped") and time.time() < deadline:
+        time.sleep(1)
+        said = stop_spare(cloudlab_bin, folder, env)
+    assert said.startswith("stopped"), said
+
+
+def test_killing_the_kernel_that_claimed_a_spare_ends_the_spare(kernelspec, tmp_path, cloudlab_bin):
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    env = spare_env(kernelspec, CLOUDLAB_KERNEL_SPARES="claim")
+    spare = start_spare(cloudlab_bin, folder, env)
+    reply, _ = one_cell_kernel(folder, env, "6 * 7", kill=True)
+    assert reply["status"] == "ok"
+    assert spare.wait(timeout=60) == 0
+    # `claim` starts no next spare.
+    assert stop_spare(cloudlab_bin, folder, env).startswith("no spare kernel waiting")
+
+
+def test_a_kernel_started_elsewhere_does_not_take_the_spare(kernelspec, tmp_path, cloudlab_bin):
+    folder, other = tmp_path / "lessons", tmp_path / "other"
+    folder.mkdir()
+    other.mkdir()
+    env = spare_env(kernelspec, CLOUDLAB_KERNEL_SPARES="claim")
+    spare = start_spare(cloudlab_bin, folder, env)
+    try:
+        reply, _ = one_cell_kernel(other, env, "1 + 1")
+        assert reply["status"] == "ok"
+        assert spare.poll() is None, "the spare in another folder was taken"
+    finally:
+        assert stop_spare(cloudlab_bin, folder, env).startswith("stopped")
+        assert spare.wait(timeout=60) == 0
+
+
 def test_a_malformed_connection_file_is_a_clear_exit(tmp_path, cloudlab_bin):
     bad = tmp_path / "conn.json"
     bad.write_text("{not json")
@@ -370,4 +455,5 @@ def test_lab_dry_run_lists_the_steps(tmp_path, cloudlab_bin):
     assert "cloudlab build" in out
     assert "pip install jupyterlab" in out
     assert "kernels/cloudlab" in out
+    assert "start a warm spare kernel in dist/student" in out
     assert "lab dist/student --no-browser" in out
