@@ -94,7 +94,7 @@ pub fn run(binary: &Path, sandbox: &Path, later_cells: usize) -> Result<Report, 
 fn first_result_with_spare(binary: &Path) -> Result<Duration, KernelError> {
     let config = crate::KernelConfig::from_env();
     let cwd = std::env::current_dir()?;
-    let mut child = spare::spawn_detached(binary, &cwd, Duration::ZERO)?;
+    let mut child = spare::spawn_detached(binary, &cwd, Duration::ZERO, None)?;
     if !spare::wait_ready(&config, &cwd, Duration::from_secs(600)) {
         let _ = child.kill();
         let _ = child.wait();
@@ -104,13 +104,20 @@ fn first_result_with_spare(binary: &Path) -> Result<Duration, KernelError> {
     }
     let claim = KernelCommand::cloudlab(binary).env(spare::SPARES_ENV, "claim");
     let timings = measure(&claim, FIRST_CELL, 0);
-    // The spare is the kernel that just shut down: it exits by itself.
+    // The spare is the kernel that just shut down: it exits by itself. If
+    // it does not, the kernel measured was not the spare.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while matches!(child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
+    let exited = matches!(child.try_wait(), Ok(Some(_)));
     let _ = child.kill();
     let _ = child.wait();
+    if !exited {
+        return Err(KernelError::Client(
+            "the kernel started next to a warm spare did not take it over".into(),
+        ));
+    }
     Ok(timings?.first_result)
 }
 

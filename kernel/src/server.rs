@@ -13,7 +13,8 @@ use jupyter_protocol::{
     ShutdownRequest, Status, UnknownMessage,
 };
 use jupyter_zmq_client::{
-    KernelControlConnection, KernelShellConnection, create_kernel_control_connection,
+    KernelControlConnection, KernelHeartbeatConnection, KernelIoPubConnection,
+    KernelShellConnection, KernelStdinConnection, create_kernel_control_connection,
     create_kernel_heartbeat_connection, create_kernel_iopub_connection,
     create_kernel_shell_connection, create_kernel_stdin_connection,
 };
@@ -49,12 +50,19 @@ pub fn run(connection_file: &Path, config: KernelConfig) -> Result<(), KernelErr
         && let Some(lease) = spare::claim(&config, connection_file)
     {
         spare::respawn();
-        lease.wait();
-        return Ok(());
+        return match lease.wait() {
+            0 => Ok(()),
+            code => Err(KernelError::Runtime(format!(
+                "the spare kernel that took over this start ended with code {code}; \
+                 its log is spare-<hash>.log in {}",
+                config.cache_dir.display()
+            ))),
+        };
     }
     let build_dir = prepare_build_dir(&config)?;
     let runtime = tokio_runtime()?;
-    let result = runtime.block_on(async move { serve(info, Started::new(config)).await });
+    let result =
+        runtime.block_on(async move { serve(bind(&info).await?, Started::new(config)).await });
     drop(build_dir);
     result
 }
@@ -79,8 +87,9 @@ pub(crate) fn prepare_build_dir(config: &KernelConfig) -> Result<BuildDir, Kerne
         (slot.dir.clone(), Some(slot))
     };
     write_build_files(config, &dir)?;
-    // SAFETY: called from `run` before the runtime and the worker threads
-    // exist, so nothing reads the environment concurrently.
+    // SAFETY: called from `run` (and `spare::serve`) before the runtime and
+    // the worker threads exist; a spare's one other thread only accepts
+    // connections. Nothing reads the environment concurrently.
     unsafe {
         std::env::set_var("EVCXR_TMPDIR", &dir);
         std::env::set_var("EVCXR_CONFIG_DIR", dir.join(".evcxr-config"));
@@ -169,15 +178,17 @@ impl Started {
     }
 }
 
-/// Binds the five channels of `info` and answers requests until shutdown.
-pub(crate) async fn serve(info: ConnectionInfo, started: Started) -> Result<(), KernelError> {
-    let Started {
-        iopub_tx,
-        mut iopub_rx,
-        asks,
-        cancel,
-        worker,
-    } = started;
+/// The five channels of a connection file, bound.
+pub(crate) struct Channels {
+    iopub: KernelIoPubConnection,
+    shell: KernelShellConnection,
+    control: KernelControlConnection,
+    stdin: KernelStdinConnection,
+    heartbeat: KernelHeartbeatConnection,
+}
+
+/// Binds the five channels of `info`; the error names the one that failed.
+pub(crate) async fn bind(info: &ConnectionInfo) -> Result<Channels, KernelError> {
     let session = uuid::Uuid::new_v4().to_string();
     let socket_err = |channel: &'static str, url: String| {
         move |source| KernelError::Socket {
@@ -186,22 +197,41 @@ pub(crate) async fn serve(info: ConnectionInfo, started: Started) -> Result<(), 
             source,
         }
     };
-    let mut iopub = create_kernel_iopub_connection(&info, &session)
-        .await
-        .map_err(socket_err("iopub", info.iopub_url()))?;
-    let shell = create_kernel_shell_connection(&info, &session)
-        .await
-        .map_err(socket_err("shell", info.shell_url()))?;
-    let control = create_kernel_control_connection(&info, &session)
-        .await
-        .map_err(socket_err("control", info.control_url()))?;
-    let stdin_conn = create_kernel_stdin_connection(&info, &session)
-        .await
-        .map_err(socket_err("stdin", info.stdin_url()))?;
-    let mut heartbeat = create_kernel_heartbeat_connection(&info)
-        .await
-        .map_err(socket_err("heartbeat", info.hb_url()))?;
+    Ok(Channels {
+        iopub: create_kernel_iopub_connection(info, &session)
+            .await
+            .map_err(socket_err("iopub", info.iopub_url()))?,
+        shell: create_kernel_shell_connection(info, &session)
+            .await
+            .map_err(socket_err("shell", info.shell_url()))?,
+        control: create_kernel_control_connection(info, &session)
+            .await
+            .map_err(socket_err("control", info.control_url()))?,
+        stdin: create_kernel_stdin_connection(info, &session)
+            .await
+            .map_err(socket_err("stdin", info.stdin_url()))?,
+        heartbeat: create_kernel_heartbeat_connection(info)
+            .await
+            .map_err(socket_err("heartbeat", info.hb_url()))?,
+    })
+}
 
+/// Answers requests on `channels` until shutdown.
+pub(crate) async fn serve(channels: Channels, started: Started) -> Result<(), KernelError> {
+    let Started {
+        iopub_tx,
+        mut iopub_rx,
+        asks,
+        cancel,
+        worker,
+    } = started;
+    let Channels {
+        mut iopub,
+        shell,
+        control,
+        stdin: stdin_conn,
+        mut heartbeat,
+    } = channels;
     tokio::spawn(async move {
         while let Some(msg) = iopub_rx.recv().await {
             if let Err(e) = iopub.send(msg).await {

@@ -9,10 +9,13 @@
 //! waits: the spare binds the channels and is the kernel from then on.
 //!
 //! One text line each way on the socket:
-//! - `claim <connection file>` → `ok`. The connection stays open as a
-//!   lifeline: the spare exits when the process that claimed it dies
-//!   (Jupyter killed it), and that process exits when the spare does.
-//! - `ready?` → `ready` once evcxr and the preload are done.
+//! - `claim <connection file>` → `ok` once the spare has bound the file's
+//!   channels (else `error ...`, and the claimer starts normally). The
+//!   connection stays open as a lifeline: the spare exits when the process
+//!   that claimed it dies (Jupyter killed it); when the spare's kernel ends
+//!   it writes `exit <code>` and the claimer exits with that code.
+//! - `ready?` → `ready` once the worker has finished starting (evcxr and the
+//!   preload; a failure there is reported to the front end, as in any kernel).
 //! - `stop` → `stopped`, and the spare exits.
 //!
 //! A spare nobody claims exits after [`IDLE`]. The next spare starts
@@ -39,6 +42,9 @@ pub const IDLE: Duration = Duration::from_secs(30 * 60);
 pub const RESPAWN_DELAY: Duration = Duration::from_secs(10);
 /// Environment variable: `0` turns spares off, `claim` only takes them.
 pub const SPARES_ENV: &str = "CLOUDLAB_KERNEL_SPARES";
+/// Environment variable: a pid; unclaimed spares exit when it is gone
+/// (`cloudlab lab` sets its own, for its spares and JupyterLab's kernels).
+pub const OWNER_ENV: &str = "CLOUDLAB_KERNEL_SPARE_OWNER";
 /// How long a request waits for the spare's answer (a spare still in its
 /// delay first takes a build folder, which may wait for `kernel install`).
 const ANSWER: Duration = Duration::from_secs(60);
@@ -95,9 +101,10 @@ impl Mode {
     }
 }
 
-/// The socket a spare for `config` started in `cwd` listens on. Everything a
-/// kernel's behaviour depends on is in the name: the folder cells run in, the
-/// configuration, and which build of this binary runs.
+/// The socket a spare for `config` started in `cwd` listens on. Everything in
+/// the name must match: the folder cells run in, the configuration, and which
+/// build of this binary runs. (The rest of the environment is not compared,
+/// nor sandbox sources edited after the spare started.)
 pub fn socket_path(config: &KernelConfig, cwd: &Path) -> PathBuf {
     let exe = std::env::current_exe().ok();
     let built = exe
@@ -115,10 +122,30 @@ pub fn socket_path(config: &KernelConfig, cwd: &Path) -> PathBuf {
         config.cache_dir.display(),
         exe,
     );
-    config.cache_dir.join(format!(
+    socket_dir().join(format!(
         "spare-{:016x}.sock",
         crate::config::fnv1a(key.as_bytes())
     ))
+}
+
+/// A short private folder for the sockets (a Unix socket path must fit in
+/// 108 bytes, which a build cache under a long home folder may not):
+/// `$XDG_RUNTIME_DIR/cloudlab`, else `/tmp/cloudlab-<uid>`.
+fn socket_dir() -> PathBuf {
+    use std::os::unix::fs::MetadataExt;
+    match std::env::var_os("XDG_RUNTIME_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir).join("cloudlab"),
+        _ => {
+            let uid = std::fs::metadata("/proc/self").map_or(0, |m| m.uid());
+            std::env::temp_dir().join(format!("cloudlab-{uid}"))
+        }
+    }
+}
+
+/// The log of the spare that listens on `socket`: in the build cache.
+fn log_path(config: &KernelConfig, socket: &Path) -> PathBuf {
+    let name = socket.with_extension("log");
+    config.cache_dir.join(name.file_name().unwrap_or_default())
 }
 
 /// Runs a spare in the current folder until it is claimed and its kernel
@@ -126,7 +153,8 @@ pub fn socket_path(config: &KernelConfig, cwd: &Path) -> PathBuf {
 /// live spare already listens for the same key.
 ///
 /// With a `delay`, the socket is bound at once but the warm-up waits that
-/// long (or until the first request).
+/// long (or until the first request). With `CLOUDLAB_KERNEL_SPARE_OWNER`
+/// set to a pid, an unclaimed spare exits when that process is gone.
 pub fn serve(config: KernelConfig, delay: Duration) -> Result<(), KernelError> {
     let cwd = std::env::current_dir()?;
     let path = socket_path(&config, &cwd);
@@ -137,24 +165,48 @@ pub fn serve(config: KernelConfig, delay: Duration) -> Result<(), KernelError> {
         );
         return Ok(());
     };
-    let requests = accept_in_background(&listener)?;
-    let early = requests.recv_timeout(delay).ok();
+    let listener = Listening { listener, path };
+    let requests = Requests::accept(&listener.listener)?;
+    let early = match requests.next(Instant::now() + delay) {
+        Next::Request(stream, Ok(Request::Stop)) => {
+            stopped(stream);
+            return Ok(());
+        }
+        Next::Request(stream, request) => Some((stream, request)),
+        Next::OwnerGone => return Ok(()),
+        Next::Timeout => None,
+    };
     // Sets environment variables: the only other thread (accepting) reads none.
     let build_dir = server::prepare_build_dir(&config)?;
     let runtime = server::tokio_runtime()?;
     let started = Started::new(config);
-    let claim = wait_for_claim(&requests, early, &started, IDLE);
+    let claim = wait_for_claim(&requests, early, &started);
     // Nobody else can connect now; anyone queued reads end-of-file and starts
     // normally.
-    let _ = std::fs::remove_file(&path);
-    drop(requests);
     drop(listener);
-    let Some((mut stream, connection_file)) = claim else {
+    drop(requests);
+    let Some((stream, connection_file)) = claim else {
         started.worker.kill_runtime();
         return Ok(());
     };
-    let info = match read_connection_file(&connection_file) {
-        Ok(info) => info,
+    let result = runtime.block_on(become_kernel(stream, &connection_file, started));
+    drop(build_dir);
+    result
+}
+
+/// Binds the claimer's channels, answers `ok` (or `error ...`), serves, and
+/// finally writes `exit <code>` for the claimer to exit with.
+async fn become_kernel(
+    mut stream: UnixStream,
+    connection_file: &Path,
+    started: Started,
+) -> Result<(), KernelError> {
+    let channels = match read_connection_file(connection_file) {
+        Ok(info) => server::bind(&info).await,
+        Err(e) => Err(e),
+    };
+    let channels = match channels {
+        Ok(channels) => channels,
         Err(e) => {
             let _ = writeln!(stream, "error {e}");
             started.worker.kill_runtime();
@@ -162,16 +214,38 @@ pub fn serve(config: KernelConfig, delay: Duration) -> Result<(), KernelError> {
         }
     };
     writeln!(stream, "ok")?;
-    watch_lifeline(stream, std::sync::Arc::clone(&started.worker));
-    let result = runtime.block_on(server::serve(info, started));
-    drop(build_dir);
+    watch_lifeline(stream.try_clone()?, std::sync::Arc::clone(&started.worker));
+    let result = server::serve(channels, started).await;
+    let code = if result.is_ok() { 0 } else { 1 };
+    let _ = writeln!(stream, "exit {code}");
     result
+}
+
+/// Answers a stop request.
+fn stopped(mut stream: UnixStream) {
+    let _ = writeln!(stream, "stopped");
+}
+
+/// The bound socket; its file goes when this does, however the spare ends.
+struct Listening {
+    listener: UnixListener,
+    path: PathBuf,
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// Binds `path`, replacing a stale socket; `None` when a live spare has it.
 fn bind(path: &Path) -> Result<Option<UnixListener>, KernelError> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(parent)?;
     }
     match UnixListener::bind(path) {
         Ok(l) => Ok(Some(l)),
@@ -186,49 +260,87 @@ fn bind(path: &Path) -> Result<Option<UnixListener>, KernelError> {
     }
 }
 
-/// Accepts connections on a thread; they arrive on the returned channel.
-fn accept_in_background(listener: &UnixListener) -> std::io::Result<mpsc::Receiver<UnixStream>> {
-    let (tx, rx) = mpsc::channel();
-    let accepting = listener.try_clone()?;
-    std::thread::spawn(move || {
-        for stream in accepting.incoming().flatten() {
-            if tx.send(stream).is_err() {
-                break;
+/// Connections accepted on a thread, read one request at a time.
+struct Requests {
+    streams: mpsc::Receiver<UnixStream>,
+    owner: Option<u32>,
+}
+
+/// What waiting for a request gave.
+enum Next {
+    /// A connection and its request line.
+    Request(UnixStream, Result<Request, String>),
+    /// The deadline passed.
+    Timeout,
+    /// The process named by `CLOUDLAB_KERNEL_SPARE_OWNER` is gone.
+    OwnerGone,
+}
+
+impl Requests {
+    fn accept(listener: &UnixListener) -> std::io::Result<Requests> {
+        let (tx, rx) = mpsc::channel();
+        let accepting = listener.try_clone()?;
+        std::thread::spawn(move || {
+            for stream in accepting.incoming().flatten() {
+                if tx.send(stream).is_err() {
+                    break;
+                }
+            }
+        });
+        let owner = std::env::var(OWNER_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse().ok());
+        Ok(Requests { streams: rx, owner })
+    }
+
+    /// The next readable request before `deadline`, checking the owner
+    /// every second.
+    fn next(&self, deadline: Instant) -> Next {
+        loop {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return Next::Timeout;
+            };
+            if let Some(pid) = self.owner
+                && !Path::new(&format!("/proc/{pid}")).exists()
+            {
+                return Next::OwnerGone;
+            }
+            let Ok(stream) = self.streams.recv_timeout(left.min(Duration::from_secs(1))) else {
+                continue;
+            };
+            let _ = stream.set_read_timeout(Some(ANSWER));
+            let mut line = String::new();
+            if BufReader::new(&stream).read_line(&mut line).is_ok() {
+                return Next::Request(stream, Request::parse(&line));
             }
         }
-    });
-    Ok(rx)
+    }
 }
 
 /// Answers requests (`early` first) until a claim (returned with its
-/// connection), a stop, or `idle` without a claim (both `None`).
+/// connection), a stop, the owner's exit, or [`IDLE`] without a claim.
 fn wait_for_claim(
-    requests: &mpsc::Receiver<UnixStream>,
-    mut early: Option<UnixStream>,
+    requests: &Requests,
+    mut early: Option<(UnixStream, Result<Request, String>)>,
     started: &Started,
-    idle: Duration,
 ) -> Option<(UnixStream, PathBuf)> {
-    let deadline = Instant::now() + idle;
+    let deadline = Instant::now() + IDLE;
     loop {
-        let mut stream = match early.take() {
-            Some(stream) => stream,
-            None => requests
-                .recv_timeout(deadline.checked_duration_since(Instant::now())?)
-                .ok()?,
+        let (mut stream, request) = match early.take() {
+            Some(pending) => pending,
+            None => match requests.next(deadline) {
+                Next::Request(stream, request) => (stream, request),
+                Next::Timeout | Next::OwnerGone => return None,
+            },
         };
-        let _ = stream.set_read_timeout(Some(ANSWER));
-        let mut line = String::new();
-        if BufReader::new(&stream).read_line(&mut line).is_err() {
-            continue;
-        }
-        match Request::parse(&line) {
+        match request {
             Ok(Request::Claim(file)) => {
                 let _ = stream.set_read_timeout(None);
                 return Some((stream, file));
             }
             Ok(Request::Ready) => answer_when_ready(stream, started),
             Ok(Request::Stop) => {
-                let _ = writeln!(stream, "stopped");
+                stopped(stream);
                 return None;
             }
             Err(e) => {
@@ -271,10 +383,20 @@ pub(crate) struct Lease {
 }
 
 impl Lease {
-    /// Blocks until the spare's kernel has ended.
-    pub(crate) fn wait(mut self) {
-        let mut buf = [0u8; 64];
-        while matches!(self.stream.read(&mut buf), Ok(n) if n > 0) {}
+    /// Blocks until the spare's kernel has ended; its exit code (1 when it
+    /// died without saying).
+    pub(crate) fn wait(self) -> i32 {
+        let mut code = 1;
+        for line in BufReader::new(self.stream).lines() {
+            let Ok(line) = line else { break };
+            if let Some(n) = line
+                .strip_prefix("exit ")
+                .and_then(|n| n.trim().parse().ok())
+            {
+                code = n;
+            }
+        }
+        code
     }
 }
 
@@ -289,8 +411,13 @@ pub(crate) fn claim(config: &KernelConfig, connection_file: &Path) -> Option<Lea
     let file = std::path::absolute(connection_file).ok()?;
     let answer = ask(&mut stream, &format!("claim {}", file.to_str()?))?;
     if answer != "ok" {
+        let why = if answer.is_empty() {
+            "was taken by another kernel".to_string()
+        } else {
+            format!("said {answer:?}")
+        };
         eprintln!(
-            "cloudlab kernel: the spare at {} said {answer:?}; starting normally",
+            "cloudlab kernel: the spare at {} {why}; starting normally",
             path.display()
         );
         return None;
@@ -318,27 +445,37 @@ pub(crate) fn respawn() {
     let (Ok(exe), Ok(dir)) = (std::env::current_exe(), std::env::current_dir()) else {
         return;
     };
-    if let Ok(mut child) = spawn_detached(&exe, &dir, RESPAWN_DELAY) {
+    if let Ok(mut child) = spawn_detached(&exe, &dir, RESPAWN_DELAY, None) {
         // Reap it if it exits while this process still runs.
         std::thread::spawn(move || child.wait());
     }
 }
 
 /// Starts `exe kernel spare` in `dir` (warming up after `delay`), detached
-/// from this process's group. Its output goes to a log beside its socket
-/// (`spare-<hash>.log`): it will be a kernel nobody sees start.
+/// from this process's group, exiting unclaimed when `owner` (a pid) does.
+/// Its output is appended to `spare-<hash>.log` in the build cache: it will
+/// be a kernel nobody sees start.
 pub fn spawn_detached(
     exe: &Path,
     dir: &Path,
     delay: Duration,
+    owner: Option<u32>,
 ) -> std::io::Result<std::process::Child> {
     use std::os::unix::process::CommandExt;
-    let log_path = socket_path(&KernelConfig::from_env(), dir).with_extension("log");
+    let config = KernelConfig::from_env();
+    let log_path = log_path(&config, &socket_path(&config, dir));
     if let Some(parent) = log_path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let log = std::fs::File::create(&log_path)?;
-    Command::new(exe)
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)?;
+    let mut command = Command::new(exe);
+    if let Some(pid) = owner {
+        command.env(OWNER_ENV, pid.to_string());
+    }
+    command
         .args([
             "kernel",
             "spare",
@@ -417,7 +554,12 @@ mod tests {
         let mut capped = config.clone();
         capped.memory_limit_mb += 1;
         assert_ne!(here, socket_path(&capped, Path::new("/lessons")));
-        assert!(here.starts_with("/tmp/cache"));
+        // However long the cache folder's path, the socket's fits in 108 bytes.
+        config.cache_dir = PathBuf::from(format!("/home/{}/cache", "x".repeat(200)));
+        let long = socket_path(&config, Path::new("/lessons"));
+        assert!(long.as_os_str().len() < 108, "{}", long.display());
+        let log = log_path(&config, &long);
+        assert!(log.starts_with(&config.cache_dir) && log.extension().unwrap() == "log");
     }
 
     #[test]

@@ -389,14 +389,16 @@ def test_a_warm_spare_becomes_the_next_kernel_and_a_new_one_follows(kernelspec, 
     assert reply["status"] == "ok", reply
     assert reply["execution_count"] == 1
     assert of_type(outputs, "execute_result")[0]["data"]["text/plain"] == "true"
-    # The spare was the kernel: it ends with it.
-    assert spare.wait(timeout=60) == 0, spare.stderr.read()
-    # The kernel that claimed it started the next spare.
-    deadline = time.time() + 90
-    said = stop_spare(cloudlab_bin, folder, env)
-    while not said.startswith("stopped") and time.time() < deadline:
-        time.sleep(1)
+    try:
+        # The spare was the kernel: it ends with it.
+        assert spare.wait(timeout=60) == 0, spare.stderr.read()
+    finally:
+        # The kernel that claimed it started the next spare; stop it.
+        deadline = time.time() + 90
         said = stop_spare(cloudlab_bin, folder, env)
+        while not said.startswith("stopped") and time.time() < deadline:
+            time.sleep(1)
+            said = stop_spare(cloudlab_bin, folder, env)
     assert said.startswith("stopped"), said
 
 
@@ -425,6 +427,20 @@ def test_a_kernel_started_elsewhere_does_not_take_the_spare(kernelspec, tmp_path
     finally:
         assert stop_spare(cloudlab_bin, folder, env).startswith("stopped")
         assert spare.wait(timeout=60) == 0
+
+
+def test_an_unclaimed_spare_exits_with_its_owner(kernelspec, tmp_path, cloudlab_bin):
+    owner = subprocess.Popen(["sleep", "2"])
+    env = spare_env(kernelspec, CLOUDLAB_KERNEL_SPARE_OWNER=str(owner.pid))
+    # --delay-secs keeps it from warming up: the owner check runs while it waits.
+    spare = subprocess.Popen([str(cloudlab_bin), "kernel", "spare", "--delay-secs", "600"],
+                             cwd=tmp_path, env=env)
+    try:
+        owner.wait()
+        assert spare.wait(timeout=30) == 0
+    finally:
+        spare.kill()
+    assert stop_spare(cloudlab_bin, tmp_path, env).startswith("no spare kernel waiting")
 
 
 def test_a_malformed_connection_file_is_a_clear_exit(tmp_path, cloudlab_bin):

@@ -221,6 +221,8 @@ pub fn lab(args: LabArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("finding {}", notebooks.display()))?;
     let spare = start_spare(&exe, &notebooks_dir);
     let mut jupyter = Command::new(args.venv.join("bin").join("jupyter"));
+    // Spares that JupyterLab's kernels start exit with this process too.
+    jupyter.env(spare::OWNER_ENV, std::process::id().to_string());
     jupyter.arg("lab").arg(&notebooks);
     if args.no_browser {
         jupyter.arg("--no-browser");
@@ -236,9 +238,15 @@ pub fn lab(args: LabArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Starts a warm spare kernel in `dir` (a warning, not an error, if it cannot).
+/// Starts a warm spare kernel in `dir` that exits with this process if
+/// nobody claims it (a warning, not an error, if it cannot start). None when
+/// `CLOUDLAB_KERNEL_SPARES=0`.
 fn start_spare(exe: &Path, dir: &Path) -> Option<std::process::Child> {
-    match spare::spawn_detached(exe, dir, std::time::Duration::ZERO) {
+    if spare::Mode::from_env() == spare::Mode::Off {
+        return None;
+    }
+    let owner = Some(std::process::id());
+    match spare::spawn_detached(exe, dir, std::time::Duration::ZERO, owner) {
         Ok(child) => Some(child),
         Err(e) => {
             eprintln!("warning: no warm spare kernel ({e}); the first kernel start takes longer");
