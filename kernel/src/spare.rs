@@ -239,6 +239,8 @@ impl Drop for Listening {
 }
 
 /// Binds `path`, replacing a stale socket; `None` when a live spare has it.
+/// A lock file beside it makes the check and the bind one step, so two
+/// spares starting together cannot both replace the same stale socket.
 fn bind(path: &Path) -> Result<Option<UnixListener>, KernelError> {
     if let Some(parent) = path.parent() {
         use std::os::unix::fs::DirBuilderExt;
@@ -247,6 +249,12 @@ fn bind(path: &Path) -> Result<Option<UnixListener>, KernelError> {
             .mode(0o700)
             .create(parent)?;
     }
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path.with_extension("lock"))?;
+    lock.lock()?;
     match UnixListener::bind(path) {
         Ok(l) => Ok(Some(l)),
         Err(e) if e.kind() == ErrorKind::AddrInUse => {
