@@ -94,7 +94,7 @@ pub fn run(binary: &Path, sandbox: &Path, later_cells: usize) -> Result<Report, 
 fn first_result_with_spare(binary: &Path) -> Result<Duration, KernelError> {
     let config = crate::KernelConfig::from_env();
     let cwd = std::env::current_dir()?;
-    let mut child = spare::spawn_detached(binary, &cwd, Duration::ZERO, None)?;
+    let mut child = spare::spawn_detached(&config, binary, &cwd, Duration::ZERO, None)?;
     if !spare::wait_ready(&config, &cwd, Duration::from_secs(600)) {
         let _ = child.kill();
         let _ = child.wait();

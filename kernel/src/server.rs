@@ -49,7 +49,7 @@ pub fn run(connection_file: &Path, config: KernelConfig) -> Result<(), KernelErr
     if !config.plain
         && let Some(lease) = spare::claim(&config, connection_file)
     {
-        spare::respawn();
+        spare::respawn(&config);
         return match lease.wait() {
             0 => Ok(()),
             code => Err(KernelError::Runtime(format!(

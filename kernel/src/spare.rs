@@ -201,11 +201,8 @@ async fn become_kernel(
     connection_file: &Path,
     started: Started,
 ) -> Result<(), KernelError> {
-    let channels = match read_connection_file(connection_file) {
-        Ok(info) => server::bind(&info).await,
-        Err(e) => Err(e),
-    };
-    let channels = match channels {
+    let bound = async { server::bind(&read_connection_file(connection_file)?).await };
+    let channels = match bound.await {
         Ok(channels) => channels,
         Err(e) => {
             let _ = writeln!(stream, "error {e}");
@@ -417,7 +414,7 @@ pub(crate) fn claim(config: &KernelConfig, connection_file: &Path) -> Option<Lea
     let path = socket_path(config, &std::env::current_dir().ok()?);
     let mut stream = UnixStream::connect(&path).ok()?;
     let file = std::path::absolute(connection_file).ok()?;
-    let answer = ask(&mut stream, &format!("claim {}", file.to_str()?))?;
+    let answer = ask(&mut stream, &format!("claim {}", file.to_str()?), ANSWER)?;
     if answer != "ok" {
         let why = if answer.is_empty() {
             "was taken by another kernel".to_string()
@@ -434,9 +431,10 @@ pub(crate) fn claim(config: &KernelConfig, connection_file: &Path) -> Option<Lea
     Some(Lease { stream })
 }
 
-/// Sends one request line and reads the one-line answer.
-fn ask(stream: &mut UnixStream, request: &str) -> Option<String> {
-    stream.set_read_timeout(Some(ANSWER)).ok()?;
+/// Sends one request line and reads the one-line answer (waiting at most
+/// `timeout`).
+fn ask(stream: &mut UnixStream, request: &str, timeout: Duration) -> Option<String> {
+    stream.set_read_timeout(Some(timeout)).ok()?;
     writeln!(stream, "{request}").ok()?;
     let mut line = String::new();
     BufReader::new(&*stream).read_line(&mut line).ok()?;
@@ -446,14 +444,14 @@ fn ask(stream: &mut UnixStream, request: &str) -> Option<String> {
 /// Starts the next spare in this folder, warming up after [`RESPAWN_DELAY`],
 /// in its own process group (so signals for this kernel do not reach it),
 /// unless the mode says not to.
-pub(crate) fn respawn() {
+pub(crate) fn respawn(config: &KernelConfig) {
     if Mode::from_env() != Mode::On {
         return;
     }
     let (Ok(exe), Ok(dir)) = (std::env::current_exe(), std::env::current_dir()) else {
         return;
     };
-    if let Ok(mut child) = spawn_detached(&exe, &dir, RESPAWN_DELAY, None) {
+    if let Ok(mut child) = spawn_detached(config, &exe, &dir, RESPAWN_DELAY, None) {
         // Reap it if it exits while this process still runs.
         std::thread::spawn(move || child.wait());
     }
@@ -461,17 +459,18 @@ pub(crate) fn respawn() {
 
 /// Starts `exe kernel spare` in `dir` (warming up after `delay`), detached
 /// from this process's group, exiting unclaimed when `owner` (a pid) does.
-/// Its output is appended to `spare-<hash>.log` in the build cache: it will
-/// be a kernel nobody sees start.
+/// It inherits this process's environment, so `config` must be what that
+/// environment gives (`KernelConfig::from_env`). Its output is appended to
+/// `spare-<hash>.log` in the build cache: it will be a kernel nobody sees start.
 pub fn spawn_detached(
+    config: &KernelConfig,
     exe: &Path,
     dir: &Path,
     delay: Duration,
     owner: Option<u32>,
 ) -> std::io::Result<std::process::Child> {
     use std::os::unix::process::CommandExt;
-    let config = KernelConfig::from_env();
-    let log_path = log_path(&config, &socket_path(&config, dir));
+    let log_path = log_path(config, &socket_path(config, dir));
     if let Some(parent) = log_path.parent() {
         std::fs::create_dir_all(parent)?;
     }
@@ -506,12 +505,7 @@ pub fn wait_ready(config: &KernelConfig, cwd: &Path, timeout: Duration) -> bool 
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
         if let Ok(mut stream) = UnixStream::connect(&path) {
-            let _ = stream.set_read_timeout(Some(timeout));
-            if writeln!(stream, "ready?").is_ok() {
-                let mut line = String::new();
-                let _ = BufReader::new(&stream).read_line(&mut line);
-                return line.trim_end() == "ready";
-            }
+            return ask(&mut stream, "ready?", timeout).as_deref() == Some("ready");
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -524,7 +518,7 @@ pub fn stop(config: &KernelConfig, cwd: &Path) -> bool {
     let Ok(mut stream) = UnixStream::connect(&path) else {
         return false;
     };
-    ask(&mut stream, "stop").as_deref() == Some("stopped")
+    ask(&mut stream, "stop", ANSWER).as_deref() == Some("stopped")
 }
 
 #[cfg(test)]

@@ -219,7 +219,7 @@ pub fn lab(args: LabArgs) -> anyhow::Result<ExitCode> {
     let notebooks_dir = notebooks
         .canonicalize()
         .with_context(|| format!("finding {}", notebooks.display()))?;
-    let spare = start_spare(&exe, &notebooks_dir);
+    let spare = start_spare(&config, &exe, &notebooks_dir);
     let mut jupyter = Command::new(args.venv.join("bin").join("jupyter"));
     // Spares that JupyterLab's kernels start exit with this process too.
     jupyter.env(spare::OWNER_ENV, std::process::id().to_string());
@@ -228,7 +228,7 @@ pub fn lab(args: LabArgs) -> anyhow::Result<ExitCode> {
         jupyter.arg("--no-browser");
     }
     let status = jupyter.status().context("starting JupyterLab");
-    if spare.is_some() {
+    if spare {
         spare::stop(&config, &notebooks_dir);
     }
     Ok(if status?.success() {
@@ -239,18 +239,18 @@ pub fn lab(args: LabArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Starts a warm spare kernel in `dir` that exits with this process if
-/// nobody claims it (a warning, not an error, if it cannot start). None when
-/// `CLOUDLAB_KERNEL_SPARES=0`.
-fn start_spare(exe: &Path, dir: &Path) -> Option<std::process::Child> {
+/// nobody claims it; whether one started (a warning, not an error, if it
+/// cannot; none when `CLOUDLAB_KERNEL_SPARES=0`).
+fn start_spare(config: &KernelConfig, exe: &Path, dir: &Path) -> bool {
     if spare::Mode::from_env() == spare::Mode::Off {
-        return None;
+        return false;
     }
     let owner = Some(std::process::id());
-    match spare::spawn_detached(exe, dir, std::time::Duration::ZERO, owner) {
-        Ok(child) => Some(child),
+    match spare::spawn_detached(config, exe, dir, std::time::Duration::ZERO, owner) {
+        Ok(_) => true,
         Err(e) => {
             eprintln!("warning: no warm spare kernel ({e}); the first kernel start takes longer");
-            None
+            false
         }
     }
 }
